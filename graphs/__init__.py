@@ -1,0 +1,1 @@
+"""The channel-neutral brain: question answering, the assessment interview, the rubric, digests."""

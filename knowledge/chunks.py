@@ -1,0 +1,70 @@
+"""Chunks: the unit of indexing and citation."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+PUBLIC_TENANT = "public"
+LABEL_SEPARATOR = " › "
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A section-sized piece of one document, labelled with where it came from.
+
+    `chunk_id` is derived from the content and its place, so re-ingesting unchanged text
+    yields the same ids (idempotent, incremental indexing).
+    """
+
+    tenant: str
+    source: str  # document title
+    section: str  # heading path joined with LABEL_SEPARATOR ('' for the preamble)
+    text: str
+    path: str  # source file, relative to the ingest root (or the bundled corpus name)
+    date: str | None = None
+    author: str | None = None
+    ordinal: int = 0  # position inside the document, for stable ordering
+    chunk_id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.chunk_id:
+            digest = hashlib.sha256(
+                "\x1f".join((self.tenant, self.path, self.section, self.text)).encode("utf-8")
+            ).hexdigest()[:24]
+            object.__setattr__(self, "chunk_id", digest)
+
+    @property
+    def label(self) -> str:
+        parts = [self.source]
+        if self.section:
+            parts.append(self.section)
+        if self.date:
+            parts.append(self.date)
+        return LABEL_SEPARATOR.join(parts)
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata for the vector store (no None values: Chroma rejects them)."""
+        return {
+            "tenant": self.tenant,
+            "source": self.source,
+            "section": self.section,
+            "path": self.path,
+            "date": self.date or "",
+            "author": self.author or "",
+            "ordinal": self.ordinal,
+        }
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict) -> Chunk:
+        return cls(
+            tenant=str(meta["tenant"]),
+            source=str(meta["source"]),
+            section=str(meta.get("section", "")),
+            text=text,
+            path=str(meta.get("path", "")),
+            date=str(meta.get("date") or "") or None,
+            author=str(meta.get("author") or "") or None,
+            ordinal=int(meta.get("ordinal", 0)),
+            chunk_id=chunk_id,
+        )

@@ -55,3 +55,108 @@ class Answer(BaseModel):
     )
     model: str | None = None
     usage: Usage | None = None
+
+
+# --- the assessment ------------------------------------------------------------------------
+
+Stage = Literal["seed", "series_ab", "pe_smb", "enterprise", "other"]
+OptionKey = Literal["fractional_ai_cto", "advisor", "agency", "full_time_cto", "specialist", "not_yet"]
+
+STAGES: tuple[str, ...] = ("seed", "series_ab", "pe_smb", "enterprise", "other")
+OPTIONS: tuple[str, ...] = (
+    "fractional_ai_cto",
+    "advisor",
+    "agency",
+    "full_time_cto",
+    "specialist",
+    "not_yet",
+)
+SIGNAL_KEYS: tuple[str, ...] = (
+    "pilot_stalled",
+    "strategy_by_tools",
+    "prototypes_not_shipping",
+    "vendor_lock_in_fear",
+    "founders_firefighting",
+    "agency_dependence",
+    "decisions_cannot_wait",
+    "no_ai_governance",
+)
+DISQUALIFIER_KEYS: tuple[str, ...] = (
+    "pitch_deck_only",
+    "strong_cto_owns_ai",
+    "problem_undefined",
+    "political_compromise",
+    "no_access",
+)
+CONTEXT_KEYS: tuple[str, ...] = (
+    "tech_permanent_center",
+    "can_attract_cto",
+    "work_well_scoped",
+    "architecture_owned",
+    "needs_occasional_input",
+)
+
+Tri = bool | None  # yes / no / not sure
+
+
+class Facts(BaseModel):
+    """What is known about a company: the interview's answers or what a detector found.
+
+    Missing keys and `None` both mean "not known / not sure".
+    """
+
+    model_config = {"extra": "forbid"}
+
+    stage: Stage | None = None
+    signals: dict[str, Tri] = Field(default_factory=dict)
+    disqualifiers: dict[str, Tri] = Field(default_factory=dict)
+    context: dict[str, Tri] = Field(default_factory=dict)
+
+    def merged(self, other: Facts) -> Facts:
+        """These facts, with anything `other` knows (non-None) laid over them."""
+        return Facts(
+            stage=other.stage or self.stage,
+            signals=self.signals | {k: v for k, v in other.signals.items() if v is not None},
+            disqualifiers=self.disqualifiers
+            | {k: v for k, v in other.disqualifiers.items() if v is not None},
+            context=self.context | {k: v for k, v in other.context.items() if v is not None},
+        )
+
+
+class RuleHit(BaseModel):
+    """A named rubric rule that fired, with why (our words) and where (a citation number)."""
+
+    id: str
+    option: OptionKey
+    weight: float
+    reason: str
+    section: str = Field(description="Field-report section label the rule comes from.")
+    citation: int = Field(description="The `n` of the supporting entry in `citations`.")
+
+
+class AdviceItem(BaseModel):
+    kind: Literal["stage", "avoid", "next"]
+    text: str = Field(description="A verbatim quote from the report.")
+    citation: int
+
+
+class PlanWeek(BaseModel):
+    week: int
+    title: str
+    text: str = Field(description="The report's text for that week, verbatim.")
+    citation: int
+
+
+class Recommendation(BaseModel):
+    """The rubric's decision: deterministic for the same facts, explained by rule hits."""
+
+    recommendation: OptionKey
+    runner_up: OptionKey
+    confidence: float = Field(ge=0.0, le=1.0)
+    scores: dict[str, float] = Field(default_factory=dict)
+    rules: list[RuleHit] = Field(default_factory=list)
+    advice: list[AdviceItem] = Field(default_factory=list)
+    plan: list[PlanWeek] | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    summary: str = ""
+    facts: Facts = Field(default_factory=Facts)

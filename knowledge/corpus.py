@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.chunking import chunk_document
 from knowledge.chunks import LABEL_SEPARATOR, PUBLIC_TENANT, Chunk
+from knowledge.ingest import IngestReport, Ingestor
 from knowledge.sources import Document, load_document
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -55,3 +56,15 @@ def field_report_labels() -> list[str]:
 
 def sample_notes_dir(tenant: str) -> Path:
     return SAMPLES_DIR / tenant
+
+
+def ingest_field_report(ingestor: Ingestor) -> IngestReport:
+    """Index the bundled field report as tenant `public` (a no-op when unchanged)."""
+    return ingestor.ingest_path(CORPUS_DIR, PUBLIC_TENANT, key_prefix="bundled:corpus")
+
+
+def ingest_samples(ingestor: Ingestor, tenant: str) -> IngestReport:
+    """Index one fictional sample client's notes (demo data)."""
+    return ingestor.ingest_path(
+        sample_notes_dir(tenant), tenant, key_prefix=f"bundled:samples/{tenant}"
+    )

@@ -1,0 +1,20 @@
+"""`advisor`: the command line face. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import knowledge_cmds
+
+app = typer.Typer(
+    name="advisor",
+    help="Fractional Advisor: cited advice on the technical leadership your AI work needs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+knowledge_cmds.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,65 @@
+"""What every command shares: settings, logging, the advisor, clean exits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from graphs.runtime import Advisor
+from knowledge.settings import Settings
+
+console = Console(stderr=True)
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        fail(f"invalid configuration: {problems}", EXIT_USAGE)
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("chromadb", "httpx", "httpx2", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def open_advisor() -> Iterator[Advisor]:
+    settings = load_settings()
+    configure_logging(settings)
+    advisor = Advisor.open(settings)
+    try:
+        yield advisor
+    finally:
+        advisor.close()
+
+
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    return asyncio.run(coro)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,155 @@
+"""The offline composer: an extractive answer made of verbatim, numbered quotes.
+
+No model writes anything here, so nothing can be invented: every sentence shown is a quote
+from a retrieved chunk, and the answer says so plainly when the sources do not cover it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from graphs.models import Answer, Citation
+from knowledge.chunks import PUBLIC_TENANT
+from knowledge.embedding import embed
+from knowledge.lexical import tokenize
+from knowledge.passages import Passage
+
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+MAX_QUOTES = 4
+MAX_PER_CHUNK = 2
+# Calibrated on tests/golden (see docs/benchmarks.md): below these the sources don't cover it.
+MIN_DENSE = 0.50
+MIN_DENSE_WITH_TERMS = 0.30
+MIN_TERM_COVERAGE = 0.5
+
+NOT_COVERED = (
+    "The field report and the engagement notes I can see don't cover this, so I won't guess."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    covered: bool
+    best_dense: float
+    term_coverage: float
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a chunk; list items and short lines stay whole."""
+    sentences: list[str] = []
+    for block in text.split("\n"):
+        block = block.strip()
+        if block:
+            sentences.extend(s.strip() for s in _SENTENCE.split(block) if s.strip())
+    return sentences
+
+
+def assess_coverage(question: str, passages: Sequence[Passage]) -> Coverage:
+    """Do the retrieved passages plausibly answer the question?
+
+    Two independent signals: the best dense similarity, and how many of the question's
+    content terms occur in the top passages.
+    """
+    best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
+    terms = set(tokenize(question))
+    found: set[str] = set()
+    for passage in passages[:3]:
+        found |= terms & set(tokenize(passage.chunk.text + " " + passage.chunk.label))
+    term_coverage = len(found) / len(terms) if terms else 0.0
+    covered = bool(passages) and (
+        best_dense >= MIN_DENSE
+        or (best_dense >= MIN_DENSE_WITH_TERMS and term_coverage >= MIN_TERM_COVERAGE)
+    )
+    return Coverage(covered, best_dense, term_coverage)
+
+
+class OfflineComposer:
+    """Picks the sentences most relevant to the question and quotes them verbatim."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self._model_dir = model_dir
+
+    async def compose(
+        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+    ) -> Answer:
+        return self.compose_sync(question, passages, tenant=tenant)
+
+    def compose_sync(
+        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+    ) -> Answer:
+        coverage = assess_coverage(question, passages)
+        if not coverage.covered:
+            return not_covered_answer(passages)
+        picks = self._pick(question, passages)
+        citations: list[Citation] = []
+        lines: list[str] = []
+        by_chunk: dict[str, int] = {}
+        for passage, sentence in picks:
+            chunk = passage.chunk
+            if chunk.chunk_id not in by_chunk:
+                by_chunk[chunk.chunk_id] = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=by_chunk[chunk.chunk_id],
+                        source=chunk.source,
+                        section=chunk.section,
+                        quote=sentence,
+                        tenant=chunk.tenant,
+                        chunk_id=chunk.chunk_id,
+                        date=chunk.date,
+                    )
+                )
+            lines.append(f"• “{sentence}” [{by_chunk[chunk.chunk_id]}]")
+        return Answer(answer=_intro(citations) + "\n" + "\n".join(lines), citations=citations)
+
+    def _pick(self, question: str, passages: Sequence[Passage]) -> list[tuple[Passage, str]]:
+        candidates = [
+            (p, s) for p in passages for s in split_sentences(p.chunk.text) if len(s) >= 25
+        ]
+        if not candidates:
+            return []
+        vectors = embed(self._model_dir, [question] + [s for _, s in candidates])
+        dense = vectors[1:] @ vectors[0]
+        terms = set(tokenize(question))
+        scores = []
+        for i, (passage, sentence) in enumerate(candidates):
+            overlap = len(terms & set(tokenize(sentence))) / len(terms) if terms else 0.0
+            prior = 1.0 / (1 + passage.rank)
+            scores.append(float(dense[i]) + 0.6 * overlap + 0.5 * prior)
+        order = np.argsort(-np.asarray(scores), kind="stable")
+        chosen: list[int] = []
+        per_chunk: dict[str, int] = {}
+        for i in order:
+            chunk_id = candidates[i][0].chunk.chunk_id
+            if per_chunk.get(chunk_id, 0) >= MAX_PER_CHUNK:
+                continue
+            per_chunk[chunk_id] = per_chunk.get(chunk_id, 0) + 1
+            chosen.append(int(i))
+            if len(chosen) == MAX_QUOTES:
+                break
+        # Read in the order the sources present them: by passage rank, then position.
+        chosen.sort(key=lambda i: (candidates[i][0].rank, i))
+        return [candidates[i] for i in chosen]
+
+
+def _intro(citations: Sequence[Citation]) -> str:
+    has_notes = any(c.tenant != PUBLIC_TENANT for c in citations)
+    has_report = any(c.tenant == PUBLIC_TENANT for c in citations)
+    if has_notes and has_report:
+        return "From the field report and your engagement notes:"
+    if has_notes:
+        return "From your engagement notes:"
+    return "From the field report:"
+
+
+def not_covered_answer(passages: Sequence[Passage]) -> Answer:
+    nearest = list(dict.fromkeys(p.chunk.label for p in passages[:3]))
+    text = NOT_COVERED
+    if nearest:
+        text += "\nThe closest topics I have: " + "; ".join(nearest) + "."
+    return Answer(answer=text, citations=[], covered=False, notice="Sources do not cover this.")

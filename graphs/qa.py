@@ -1,0 +1,138 @@
+"""Question answering as a graph: retrieve → compose → check.
+
+`compose` is the seam for the writer: the offline composer by default, Claude when
+configured (graphs/llm.py). `check` is the last line of defence: a citation whose quote is not
+in its chunk, or whose chunk is not readable by this caller, never reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from graphs.compose_offline import not_covered_answer
+from graphs.models import Answer, Citation
+from knowledge.index import KnowledgeIndex, allowed_tenants
+from knowledge.passages import Passage
+
+log = logging.getLogger(__name__)
+
+
+class QuestionError(ValueError):
+    """The question is empty or otherwise unusable; the message tells the user what to do."""
+
+
+class Composer(Protocol):
+    async def compose(
+        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+    ) -> Answer: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QAContext:
+    index: KnowledgeIndex
+    composer: Composer
+    top_k: int = 6
+
+
+class QAState(TypedDict, total=False):
+    question: str
+    tenant: str | None
+    passages: list[Passage]
+    answer: Answer
+
+
+async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
+    ctx = runtime.context
+    passages = ctx.index.retrieve_for_tenant(state["question"], state.get("tenant"), ctx.top_k)
+    return {"passages": passages}
+
+
+async def compose(state: QAState, runtime: Runtime[QAContext]) -> dict:
+    answer = await runtime.context.composer.compose(
+        state["question"], state["passages"], tenant=state.get("tenant")
+    )
+    return {"answer": answer}
+
+
+async def check(state: QAState) -> dict:
+    """Drop citations that do not hold; an answer left with none says it is not covered."""
+    answer, passages = state["answer"], state["passages"]
+    if not answer.covered:
+        return {}
+    valid = validate_citations(answer.citations, passages, state.get("tenant"))
+    if len(valid) == len(answer.citations):
+        return {}
+    dropped = {c.n for c in answer.citations} - {c.n for c in valid}
+    log.warning("dropped %d invalid citation(s): %s", len(dropped), sorted(dropped))
+    if not valid:
+        fallback = not_covered_answer(passages)
+        return {"answer": fallback.model_copy(update={"mode": answer.mode})}
+    text = re.sub(r"\s?\[(\d+)\]", lambda m: "" if int(m.group(1)) in dropped else m.group(0),
+                  answer.answer)
+    return {"answer": answer.model_copy(update={"answer": text, "citations": valid})}
+
+
+def validate_citations(
+    citations: Sequence[Citation], passages: Sequence[Passage], tenant: str | None
+) -> list[Citation]:
+    """Citations whose chunk was retrieved for this caller and whose quote is in it."""
+    allowed = allowed_tenants(tenant)
+    chunks = {p.chunk.chunk_id: p.chunk for p in passages}
+    valid = []
+    for citation in citations:
+        chunk = chunks.get(citation.chunk_id)
+        if chunk is None or chunk.tenant not in allowed or citation.tenant != chunk.tenant:
+            continue
+        if citation.quote and _normalise(citation.quote) in _normalise(chunk.text):
+            valid.append(citation)
+    return valid
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def build_qa_graph() -> StateGraph:
+    builder = StateGraph(QAState, context_schema=QAContext)
+    builder.add_node("retrieve", retrieve)
+    builder.add_node("compose", compose)
+    builder.add_node("check", check)
+    builder.add_edge(START, "retrieve")
+    builder.add_edge("retrieve", "compose")
+    builder.add_edge("compose", "check")
+    builder.add_edge("check", END)
+    return builder
+
+
+graph = build_qa_graph().compile(name="qa")
+
+
+def prepare_question(question: str, max_chars: int) -> tuple[str, str | None]:
+    """Normalise a question; returns it (maybe truncated) and a notice for the user."""
+    cleaned = (question or "").replace("\x00", "").strip()
+    if not cleaned:
+        raise QuestionError("Ask a question, e.g. “Our pilot stalled after the demo, what now?”")
+    if len(cleaned) > max_chars:
+        notice = f"Your question was {len(cleaned):,} characters; I used the first {max_chars:,}."
+        return cleaned[:max_chars], notice
+    return cleaned, None
+
+
+async def answer_question(
+    question: str, tenant: str | None, context: QAContext, *, max_chars: int = 4000
+) -> Answer:
+    """The one entry point every face uses to answer a question."""
+    prepared, notice = prepare_question(question, max_chars)
+    state = await graph.ainvoke({"question": prepared, "tenant": tenant}, context=context)
+    answer: Answer = state["answer"]
+    if notice:
+        joined = f"{notice} {answer.notice}" if answer.notice else notice
+        answer = answer.model_copy(update={"notice": joined})
+    return answer

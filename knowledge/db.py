@@ -1,0 +1,80 @@
+"""Relational state (SQLite embedded, PostgreSQL for scale-out): one metadata, one engine.
+
+Every table of the app is declared here so that migrations see one schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+)
+
+metadata = MetaData()
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("display_name", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+tenant_identities = Table(
+    "tenant_identities",
+    metadata,
+    Column("channel", String(16), primary_key=True),  # 'slack' | 'teams'
+    Column("external_id", String(128), primary_key=True),  # Slack team/enterprise id, AAD tenant
+    Column("tenant", String(64), nullable=False, index=True),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("chunk_ids", JSON, nullable=False),
+    Column("title", String(500), nullable=True),
+    Column("note_date", String(32), nullable=True),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+index_revision = Table(
+    "index_revision",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", String(64), nullable=False),
+)
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and a busy timeout so two processes can share it."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    engine = create_engine(url, pool_pre_ping=True, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)

@@ -1,0 +1,229 @@
+"""The tenant-scoped index: Chroma for dense vectors, in-process BM25, fused by RRF.
+
+Tenancy is enforced here and only here: `retrieve_for_tenant` always restricts both rankers
+to `public` + the caller's tenant, and there is no unscoped search to call by mistake.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from knowledge.chunks import PUBLIC_TENANT, Chunk
+from knowledge.db import index_revision
+from knowledge.embedding import WordLlamaEmbedding, embed
+from knowledge.lexical import BM25Index
+from knowledge.passages import Passage
+from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
+RRF_K = 60
+CANDIDATES = 20
+_BATCH = 1000
+
+
+class IndexUnavailableError(RuntimeError):
+    """The vector index cannot be reached (Chroma server down, directory unreadable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    chunk_id: str
+    score: float
+
+
+def make_chroma_client(settings: Settings) -> Any:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            settings=chroma_settings,
+        )
+    path = settings.ensure_data_dir() / "chroma"
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class KnowledgeIndex:
+    """Chunks of every tenant in one collection; reads are always tenant-scoped."""
+
+    def __init__(self, settings: Settings, engine: Engine, client: Any | None = None) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._model_dir = settings.ensure_data_dir() / "models" / "wordllama"
+        self._client = client or make_chroma_client(settings)
+        self._collection = self._client.get_or_create_collection(
+            settings.collection,
+            embedding_function=WordLlamaEmbedding(self._model_dir),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self._lock = threading.RLock()
+        self._bm25: BM25Index | None = None
+        self._bm25_revision: str | None = None
+
+    # --- writes ------------------------------------------------------------------------
+    def upsert(self, chunks: Sequence[Chunk]) -> None:
+        for start in range(0, len(chunks), _BATCH):
+            batch = chunks[start : start + _BATCH]
+            self._collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=embed(self._model_dir, [c.text for c in batch]),
+                metadatas=[c.metadata() for c in batch],
+            )
+        with self._lock:
+            if self._bm25 is not None:
+                self._bm25.add_many((c.chunk_id, c.tenant, c.text) for c in chunks)
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for start in range(0, len(ids), _BATCH):
+            self._collection.delete(ids=ids[start : start + _BATCH])
+        with self._lock:
+            if self._bm25 is not None:
+                for chunk_id in ids:
+                    self._bm25.remove(chunk_id)
+
+    def bump_revision(self) -> str:
+        """Tell every process sharing this index that its lexical cache is stale."""
+        revision = uuid.uuid4().hex
+        with self._engine.begin() as conn:
+            updated = conn.execute(
+                update(index_revision).where(index_revision.c.id == 1).values(revision=revision)
+            )
+            if not updated.rowcount:
+                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+                conn.execute(
+                    insert(index_revision)
+                    .values(id=1, revision=revision)
+                    .on_conflict_do_update(index_elements=["id"], set_={"revision": revision})
+                )
+        with self._lock:
+            self._bm25_revision = revision if self._bm25 is not None else None
+        return revision
+
+    # --- reads -------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return [
+            Chunk.from_metadata(cid, doc, meta)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def chunks_for_tenant(self, tenant: str) -> list[Chunk]:
+        """Every chunk that `tenant` owns (not the public ones), for digests and audits."""
+        got = self._collection.get(where={"tenant": tenant}, include=["documents", "metadatas"])
+        chunks = [
+            Chunk.from_metadata(cid, doc, meta)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        return sorted(chunks, key=lambda c: (c.date or "", c.path, c.ordinal))
+
+    def retrieve_for_tenant(
+        self, question: str, tenant: str | None, k: int | None = None
+    ) -> list[Passage]:
+        """Hybrid retrieval over `public` + `tenant` only (None: the field report only)."""
+        allowed = allowed_tenants(tenant)
+        k = k or self._settings.top_k
+        dense = self._dense(question, allowed)
+        lexical = self._lexical_index().search(question, allowed, CANDIDATES)
+        fused = fuse([[r.chunk_id for r in dense], [cid for cid, _ in lexical]])[:k]
+        chunks = {c.chunk_id: c for c in self.get_chunks([f.chunk_id for f in fused])}
+        dense_by_id = {r.chunk_id: r.score for r in dense}
+        lexical_by_id = dict(lexical)
+        passages = []
+        for rank, item in enumerate(fused, 1):
+            chunk = chunks.get(item.chunk_id)
+            if chunk is None or chunk.tenant not in allowed:  # defence in depth
+                continue
+            passages.append(
+                Passage(
+                    chunk=chunk,
+                    score=item.score,
+                    rank=rank,
+                    dense=dense_by_id.get(item.chunk_id),
+                    lexical=lexical_by_id.get(item.chunk_id),
+                )
+            )
+        return passages
+
+    def retrieve_dense(self, question: str, tenant: str | None, k: int) -> list[str]:
+        """Dense-only ranking (for `advisor eval retrieval`)."""
+        return [r.chunk_id for r in self._dense(question, allowed_tenants(tenant), k)]
+
+    def retrieve_lexical(self, question: str, tenant: str | None, k: int) -> list[str]:
+        """BM25-only ranking (for `advisor eval retrieval`)."""
+        return [cid for cid, _ in self._lexical_index().search(question, allowed_tenants(tenant), k)]
+
+    def _dense(self, question: str, allowed: frozenset[str], n: int = CANDIDATES) -> list[Ranked]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=embed(self._model_dir, [question]),
+            n_results=min(n, total),
+            where={"tenant": {"$in": sorted(allowed)}},
+            include=["distances"],
+        )
+        ids, distances = result["ids"][0], result["distances"][0]
+        return [Ranked(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    def _current_revision(self) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(index_revision.c.revision).where(index_revision.c.id == 1)
+            ).scalar()
+
+    def _lexical_index(self) -> BM25Index:
+        revision = self._current_revision()
+        with self._lock:
+            if self._bm25 is None or revision != self._bm25_revision:
+                self._bm25 = self._load_bm25()
+                self._bm25_revision = revision
+            return self._bm25
+
+    def _load_bm25(self) -> BM25Index:
+        index = BM25Index()
+        total, offset = self.count(), 0
+        while offset < total:
+            got = self._collection.get(
+                include=["documents", "metadatas"], limit=_BATCH * 5, offset=offset
+            )
+            if not got["ids"]:
+                break
+            index.add_many(
+                (cid, str(meta["tenant"]), doc)
+                for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            )
+            offset += len(got["ids"])
+        return index
+
+
+def allowed_tenants(tenant: str | None) -> frozenset[str]:
+    """The tenants a caller may read: always the field report, plus their own client."""
+    return frozenset({PUBLIC_TENANT, tenant}) if tenant else frozenset({PUBLIC_TENANT})
+
+
+def fuse(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[Ranked]:
+    """Reciprocal rank fusion: sum of 1/(k + rank) over the rankings that list an id."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, 1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [Ranked(cid, score) for cid, score in ordered]

@@ -1,0 +1,174 @@
+"""Incremental, idempotent ingestion of a folder of documents for one tenant.
+
+Unchanged files (same SHA-256) are skipped, changed ones re-chunked (only new chunk ids are
+embedded), vanished ones removed from the index. A file that cannot be read is reported by
+name and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select, update
+
+from knowledge.chunking import chunk_document
+from knowledge.chunks import Chunk
+from knowledge.db import sources
+from knowledge.index import KnowledgeIndex
+from knowledge.sources import SourceError, discover, load_document
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]  # (done, total, current file)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "path: reason"
+    warnings: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.failed)} failed; {self.chunks_written} chunks written, "
+            f"{self.chunks_deleted} deleted"
+        )
+
+
+@dataclass(slots=True)
+class _Pending:
+    rows: list[dict] = field(default_factory=list)
+    upserts: list[Chunk] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+
+
+class Ingestor:
+    """Writes one tenant's documents into the index and the `sources` table."""
+
+    def __init__(self, index: KnowledgeIndex, engine: Engine, *, flush_every: int = 200) -> None:
+        self._index = index
+        self._engine = engine
+        self._flush_every = flush_every
+
+    def ingest_path(
+        self,
+        root: Path,
+        tenant: str,
+        *,
+        key_prefix: str | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest every supported file under `root`; `key_prefix` names the folder in keys
+        (defaults to the absolute path, so two folders never collide)."""
+        root = root.expanduser().resolve()
+        if not root.exists():
+            raise FileNotFoundError(f"{root}: no such file or folder")
+        prefix = key_prefix or str(root if root.is_dir() else root.parent)
+        known = self._known(tenant, prefix)
+        report, pending = IngestReport(), _Pending()
+        files = list(discover(root))
+        seen: set[str] = set()
+        for done, path in enumerate(files, 1):
+            rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+            key = f"{prefix}/{rel}"
+            seen.add(key)
+            self._ingest_file(path, key, tenant, known.get(key), report, pending)
+            if len(pending.rows) >= self._flush_every:
+                self._flush(tenant, pending, report)
+            if progress:
+                progress(done, len(files), rel)
+        if root.is_dir():
+            for key, (_sha, chunk_ids) in known.items():
+                if key not in seen:
+                    pending.deletes.extend(chunk_ids)
+                    pending.rows.append({"path": key, "action": "delete"})
+                    report.removed.append(key)
+        self._flush(tenant, pending, report)
+        if report.chunks_written or report.chunks_deleted:
+            self._index.bump_revision()
+        return report
+
+    def _ingest_file(
+        self,
+        path: Path,
+        key: str,
+        tenant: str,
+        previous: tuple[str, list[str]] | None,
+        report: IngestReport,
+        pending: _Pending,
+    ) -> None:
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            if previous and previous[0] == sha:
+                report.unchanged.append(key)
+                return
+            doc = load_document(path, key)
+        except SourceError as exc:
+            report.failed.append(str(exc))
+            return
+        except OSError as exc:
+            report.failed.append(f"{key}: cannot read ({exc.strerror or exc})")
+            return
+        report.warnings.extend(doc.warnings)
+        chunks = chunk_document(doc, tenant)
+        old_ids = set(previous[1]) if previous else set()
+        new_ids = {c.chunk_id for c in chunks}
+        pending.upserts.extend(c for c in chunks if c.chunk_id not in old_ids)
+        pending.deletes.extend(old_ids - new_ids)
+        pending.rows.append(
+            {"path": key, "sha256": sha, "chunk_ids": [c.chunk_id for c in chunks],
+             "title": doc.title, "note_date": doc.date,
+             "action": "update" if previous else "insert"}
+        )
+        (report.updated if previous else report.added).append(key)
+
+    def _flush(self, tenant: str, pending: _Pending, report: IngestReport) -> None:
+        """Index first, then record: a crash in between only means re-work next run."""
+        if pending.upserts:
+            self._index.upsert(pending.upserts)
+            report.chunks_written += len(pending.upserts)
+        if pending.deletes:
+            self._index.delete(pending.deletes)
+            report.chunks_deleted += len(pending.deletes)
+        now = datetime.now(UTC)
+        with self._engine.begin() as conn:
+            for row in pending.rows:
+                action = row.pop("action")
+                where = (sources.c.tenant == tenant) & (sources.c.path == row["path"])
+                if action == "delete":
+                    conn.execute(delete(sources).where(where))
+                elif action == "update":
+                    conn.execute(update(sources).where(where).values(changed_at=now, **row))
+                else:
+                    conn.execute(
+                        sources.insert().values(
+                            tenant=tenant, ingested_at=now, changed_at=now, **row
+                        )
+                    )
+        pending.rows.clear()
+        pending.upserts.clear()
+        pending.deletes.clear()
+
+    def _known(self, tenant: str, prefix: str) -> dict[str, tuple[str, list[str]]]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(sources.c.path, sources.c.sha256, sources.c.chunk_ids).where(
+                    sources.c.tenant == tenant, sources.c.path.startswith(prefix + "/")
+                )
+            ).all()
+        return {path: (sha, list(ids)) for path, sha, ids in rows}

@@ -60,7 +60,9 @@ class Answer(BaseModel):
 # --- the assessment ------------------------------------------------------------------------
 
 Stage = Literal["seed", "series_ab", "pe_smb", "enterprise", "other"]
-OptionKey = Literal["fractional_ai_cto", "advisor", "agency", "full_time_cto", "specialist", "not_yet"]
+OptionKey = Literal[
+    "fractional_ai_cto", "advisor", "agency", "full_time_cto", "specialist", "not_yet"
+]
 
 STAGES: tuple[str, ...] = ("seed", "series_ab", "pe_smb", "enterprise", "other")
 OPTIONS: tuple[str, ...] = (

@@ -74,8 +74,9 @@ async def check(state: QAState) -> dict:
     if not valid:
         fallback = not_covered_answer(passages)
         return {"answer": fallback.model_copy(update={"mode": answer.mode})}
-    text = re.sub(r"\s?\[(\d+)\]", lambda m: "" if int(m.group(1)) in dropped else m.group(0),
-                  answer.answer)
+    text = re.sub(
+        r"\s?\[(\d+)\]", lambda m: "" if int(m.group(1)) in dropped else m.group(0), answer.answer
+    )
     return {"answer": answer.model_copy(update={"answer": text, "citations": valid})}
 
 

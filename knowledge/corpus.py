@@ -7,7 +7,7 @@ from pathlib import Path
 
 from knowledge.chunking import chunk_document
 from knowledge.chunks import LABEL_SEPARATOR, PUBLIC_TENANT, Chunk
-from knowledge.ingest import IngestReport, Ingestor
+from knowledge.ingest import Ingestor, IngestReport
 from knowledge.sources import Document, load_document
 
 CORPUS_DIR = Path(__file__).parent / "corpus"

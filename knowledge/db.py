@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     create_engine,
     event,
 )
@@ -55,6 +57,28 @@ index_revision = Table(
     Column("id", Integer, primary_key=True),
     Column("revision", String(64), nullable=False),
 )
+
+processed_keys = Table(  # dedup of retried / duplicated deliveries (Slack event ids, …)
+    "processed_keys",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=True, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("answer_id", String(64), nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()

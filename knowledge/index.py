@@ -168,7 +168,9 @@ class KnowledgeIndex:
 
     def retrieve_lexical(self, question: str, tenant: str | None, k: int) -> list[str]:
         """BM25-only ranking (for `advisor eval retrieval`)."""
-        return [cid for cid, _ in self._lexical_index().search(question, allowed_tenants(tenant), k)]
+        return [
+            cid for cid, _ in self._lexical_index().search(question, allowed_tenants(tenant), k)
+        ]
 
     def _dense(self, question: str, allowed: frozenset[str], n: int = CANDIDATES) -> list[Ranked]:
         total = self.count()
@@ -208,7 +210,9 @@ class KnowledgeIndex:
                 break
             index.add_many(
                 (cid, str(meta["tenant"]), doc)
-                for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                for cid, doc, meta in zip(
+                    got["ids"], got["documents"], got["metadatas"], strict=True
+                )
             )
             offset += len(got["ids"])
         return index

@@ -131,9 +131,14 @@ class Ingestor:
         pending.upserts.extend(c for c in chunks if c.chunk_id not in old_ids)
         pending.deletes.extend(old_ids - new_ids)
         pending.rows.append(
-            {"path": key, "sha256": sha, "chunk_ids": [c.chunk_id for c in chunks],
-             "title": doc.title, "note_date": doc.date,
-             "action": "update" if previous else "insert"}
+            {
+                "path": key,
+                "sha256": sha,
+                "chunk_ids": [c.chunk_id for c in chunks],
+                "title": doc.title,
+                "note_date": doc.date,
+                "action": "update" if previous else "insert",
+            }
         )
         (report.updated if previous else report.added).append(key)
 

@@ -87,11 +87,15 @@ class Settings(BaseSettings):
     redact_pii: bool = Field(default=False, validation_alias=_env("ADVISOR_REDACT_PII"))
 
     # --- Slack ---------------------------------------------------------------------------
-    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_BOT_TOKEN")
+    )
     slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("SLACK_SIGNING_SECRET")
     )
-    slack_app_token: SecretStr | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_APP_TOKEN")
+    )
     slack_client_id: str | None = Field(default=None, validation_alias=_env("SLACK_CLIENT_ID"))
     slack_client_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("SLACK_CLIENT_SECRET")
@@ -112,10 +116,10 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr = Field(
         default=SecretStr(""), validation_alias=_env("MicrosoftAppPassword")
     )
-    microsoft_app_type: str = Field(default="MultiTenant", validation_alias=_env("MicrosoftAppType"))
-    microsoft_app_tenant_id: str = Field(
-        default="", validation_alias=_env("MicrosoftAppTenantId")
+    microsoft_app_type: str = Field(
+        default="MultiTenant", validation_alias=_env("MicrosoftAppType")
     )
+    microsoft_app_tenant_id: str = Field(default="", validation_alias=_env("MicrosoftAppTenantId"))
 
     # --- governance and operations -------------------------------------------------------
     audit_hash_questions: bool = Field(

@@ -184,6 +184,8 @@ def load_document(path: Path, rel: str) -> Document:
         raise SourceError(f"{rel}: {exc}") from exc
     except OSError as exc:
         raise SourceError(f"{rel}: cannot read ({exc.strerror or exc})") from exc
+    except Exception as exc:
+        raise SourceError(f"{rel}: cannot parse ({exc.__class__.__name__}: {exc})") from exc
 
 
 def discover(root: Path) -> Iterable[Path]:
@@ -192,9 +194,9 @@ def discover(root: Path) -> Iterable[Path]:
         yield root
         return
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-            if not any(part.startswith(".") for part in path.relative_to(root).parts):
-                yield path
+        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not hidden:
+            yield path
 
 
 def _title_from(path: Path) -> str:

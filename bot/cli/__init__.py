@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import knowledge_cmds
+from bot.cli import eval_cmds, knowledge_cmds
 
 app = typer.Typer(
     name="advisor",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 knowledge_cmds.register(app)
+eval_cmds.register(app)
 
 
 def main() -> None:

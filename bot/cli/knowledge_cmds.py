@@ -87,9 +87,11 @@ def demo() -> None:
             console.print(f"[bold]{tenant}[/bold] notes: {report.summary()}", highlight=False)
         for tenant, question in DEMO_QUESTIONS:
             who = f" (as {tenant})" if tenant else ""
-            typer.echo(f"\n❯ advisor ask{' --tenant ' + tenant if tenant else ''} \"{question}\"{who}")
+            typer.echo(
+                f'\n❯ advisor ask{" --tenant " + tenant if tenant else ""} "{question}"{who}'
+            )
             typer.echo(render_answer_text(run(advisor.ask(question, tenant))))
-    typer.echo("\nNext: advisor ask \"…\" · advisor check \"…\" · advisor assess · advisor --help")
+    typer.echo('\nNext: advisor ask "…" · advisor check "…" · advisor assess · advisor --help')
 
 
 @tenants_app.command("add")
@@ -108,7 +110,9 @@ def tenants_add(
             tenant = advisor.tenants.add(name, slack_team=slack_team, teams_tenant=teams_tenant)
         except TenantError as exc:
             fail(str(exc), EXIT_USAGE)
-    typer.echo(f"{tenant.name}: slack={tenant.slack_teams or '-'} teams={tenant.teams_tenants or '-'}")
+    typer.echo(
+        f"{tenant.name}: slack={tenant.slack_teams or '-'} teams={tenant.teams_tenants or '-'}"
+    )
 
 
 @tenants_app.command("list")
@@ -119,19 +123,26 @@ def tenants_list(
     with open_advisor() as advisor:
         rows = advisor.tenants.all()
     if as_json:
-        print_json([{"name": t.name, "slack": t.slack_teams, "teams": t.teams_tenants} for t in rows])
+        print_json(
+            [{"name": t.name, "slack": t.slack_teams, "teams": t.teams_tenants} for t in rows]
+        )
         return
     if not rows:
         typer.echo("No tenants yet. Add one: advisor tenants add NAME [--slack-team T…]")
     for t in rows:
-        typer.echo(f"{t.name:<20} slack={','.join(t.slack_teams) or '-':<24} "
-                   f"teams={','.join(t.teams_tenants) or '-'}")
+        typer.echo(
+            f"{t.name:<20} slack={','.join(t.slack_teams) or '-':<24} "
+            f"teams={','.join(t.teams_tenants) or '-'}"
+        )
 
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
     )
 
 

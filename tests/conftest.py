@@ -1,0 +1,93 @@
+"""Shared fixtures: real settings, real SQLite/Chroma in temp dirs, a real PostgreSQL when asked."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graphs.runtime import Advisor
+from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
+from knowledge.settings import Settings
+
+_OUR_PREFIXES = ("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests configure the app through Settings kwargs only; the host's env never leaks in."""
+    for name in list(os.environ):
+        if name.startswith(_OUR_PREFIXES) and name not in (
+            "ADVISOR_TEST_POSTGRES_URL",
+            "ADVISOR_REQUIRE_POSTGRES",
+        ):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray ./.env or ./.advisor from the checkout
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(_env_file=None, data_dir=data_dir, **overrides)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def advisor(settings: Settings) -> Iterator[Advisor]:
+    adv = Advisor.open(settings)
+    yield adv
+    adv.close()
+
+
+@pytest.fixture(scope="session")
+def demo_advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
+    """The field report and both sample clients, indexed once for the whole session (read-only)."""
+    adv = Advisor.open(make_settings(tmp_path_factory.mktemp("demo")))
+    for tenant in SAMPLE_TENANTS:
+        adv.tenants.add(tenant)
+        ingest_samples(adv.ingestor, tenant)
+    yield adv
+    adv.close()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("ADVISOR_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The admin URL of a reachable PostgreSQL; skips on a laptop without one, fails in CI."""
+    url = _postgres_admin_url() or "postgresql://postgres@127.0.0.1:5432/test"
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except Exception as exc:
+        if os.environ.get("ADVISOR_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required but not reachable at {url}: {exc}")
+        pytest.skip(
+            f"PostgreSQL not reachable at {url} ({exc.__class__.__name__}); "
+            "set ADVISOR_TEST_POSTGRES_URL to run these tests"
+        )
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"advisor_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_server_url.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

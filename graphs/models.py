@@ -162,3 +162,42 @@ class Recommendation(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     summary: str = ""
     facts: Facts = Field(default_factory=Facts)
+
+
+# --- the interview (what every face renders) ------------------------------------------------
+
+QuestionKind = Literal["stage", "signal", "disqualifier", "context"]
+TurnStatus = Literal["asking", "done", "cancelled"]
+
+
+class Choice(BaseModel):
+    value: str = Field(description="What a button sends back, e.g. 'yes', 'no', 'unsure', 'seed'.")
+    label: str
+
+
+class InterviewQuestion(BaseModel):
+    """One interrupt of the interview: ask `prompt`, offer `choices`, accept free text too."""
+
+    key: str = Field(description="'stage' or a signal / disqualifier / context key.")
+    kind: QuestionKind
+    prompt: str
+    help: str | None = Field(default=None, description="Verbatim symptoms from the report.")
+    help_citation: str | None = Field(default=None, description="Section label of `help`.")
+    choices: list[Choice]
+    number: int = Field(description="1-based position of this question in the interview.")
+    total: int = Field(description="How many questions this interview asks in all (estimate).")
+
+
+class InterviewTurn(BaseModel):
+    """What the interview says next: a question, the recommendation, or a cancellation."""
+
+    thread_id: str
+    status: TurnStatus
+    question: InterviewQuestion | None = None
+    recommendation: Recommendation | None = None
+    message: str | None = Field(
+        default=None, description="A line to show first, e.g. why an answer was re-asked."
+    )
+    answered: dict[str, str] = Field(
+        default_factory=dict, description="The previous question's key → the chosen label."
+    )

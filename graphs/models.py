@@ -201,3 +201,11 @@ class InterviewTurn(BaseModel):
     answered: dict[str, str] = Field(
         default_factory=dict, description="The previous question's key → the chosen label."
     )
+
+
+class CheckResult(BaseModel):
+    """The quick trigger check: what was detected in free text, and the rubric's verdict."""
+
+    detected: Facts
+    recommendation: Recommendation
+    source: Literal["offline", "llm"] = "offline"

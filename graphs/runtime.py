@@ -9,12 +9,15 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from graphs.compose_offline import OfflineComposer
-from graphs.models import Answer
+from graphs.interview import InterviewService
+from graphs.models import Answer, CheckResult, Facts, Recommendation
+from graphs.records import AssessmentRecords
 from graphs.qa import Composer, QAContext, answer_question
 from knowledge.corpus import ingest_field_report
 from knowledge.db import create_schema, make_engine
 from knowledge.index import KnowledgeIndex
-from knowledge.ingest import Ingestor
+from knowledge.ingest import IngestReport, Ingestor
+from knowledge.notes import add_note
 from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
 
@@ -66,12 +69,62 @@ class Advisor:
     def qa_context(self) -> QAContext:
         return QAContext(index=self.index, composer=self.composer, top_k=self.settings.top_k)
 
+    @cached_property
+    def records(self) -> AssessmentRecords:
+        return AssessmentRecords(self.engine)
+
+    @cached_property
+    def interviews(self) -> InterviewService:
+        return InterviewService(self.settings, self.records, self.detect)
+
+    async def detect(self, text: str, tenant: str | None = None) -> Facts:
+        """Stage, signals and disqualifiers in free text: Claude when configured, else offline."""
+        if self.settings.llm_enabled:
+            from graphs.extract import extract_facts
+            from graphs.llm import make_client
+
+            return await extract_facts(text, self.settings, make_client(self.settings))
+        from graphs.detect import detect_facts
+
+        return detect_facts(text)
+
+    def recommend(self, facts: Facts) -> Recommendation:
+        from graphs.rubric import recommend
+
+        return recommend(facts)
+
+    async def check(self, text: str, tenant: str | None) -> CheckResult:
+        """The quick trigger check on a description of the company."""
+        from graphs.qa import prepare_question
+
+        prepared, _notice = prepare_question(text, self.settings.max_question_chars)
+        facts = await self.detect(prepared, tenant)
+        return CheckResult(
+            detected=facts,
+            recommendation=self.recommend(facts),
+            source="llm" if self.settings.llm_enabled else "offline",
+        )
+
+    def add_note(
+        self, tenant: str, *, author: str, text: str, title: str | None = None
+    ) -> IngestReport:
+        self.tenants.require(tenant)
+        _path, report = add_note(
+            self.ingestor, self.settings.data_dir, tenant, author=author, text=text, title=title
+        )
+        return report
+
     async def ask(self, question: str, tenant: str | None) -> Answer:
         if tenant:
             self.tenants.require(tenant)
         return await answer_question(
             question, tenant, self.qa_context, max_chars=self.settings.max_question_chars
         )
+
+    async def aclose(self) -> None:
+        if "interviews" in self.__dict__:
+            await self.interviews.aclose()
+        self.close()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Engine,
     Integer,
     MetaData,
@@ -77,6 +78,24 @@ feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("comment", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+assessments = Table(  # completed assessments: what the digest and the audit read
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("thread_id", String(255), nullable=False, unique=True),
+    Column("tenant", String(64), nullable=True, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_hash", String(64), nullable=False),
+    Column("stage", String(32), nullable=True),
+    Column("facts", JSON, nullable=False),
+    Column("recommendation", String(32), nullable=False),
+    Column("runner_up", String(32), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 

@@ -1,0 +1,123 @@
+"""The interview as a service: start, reply, pending — what every face calls.
+
+One LangGraph thread per conversation key. A new message on an interrupted thread resumes it
+(`Command(resume=…)`); replies on one thread are serialised by a per-thread lock so two
+clicks cannot race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from graphs.assessment import AssessmentContext, build_assessment_graph
+from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
+from graphs.records import AssessmentRecords
+from knowledge.settings import Settings
+
+Detector = Callable[[str, str | None], Awaitable[Facts]]
+
+FINISHED = "This assessment is finished. Say “assess” (or press “Start over”) to run a new one."
+CANCELLED = "This assessment was cancelled. Say “assess” to start a new one."
+
+
+class InterviewService:
+    def __init__(self, settings: Settings, records: AssessmentRecords, detect: Detector) -> None:
+        self._settings = settings
+        self._context = AssessmentContext(records=records, detect=detect)
+        self._stack = AsyncExitStack()
+        self._graph: CompiledStateGraph | None = None
+        self._open_lock = asyncio.Lock()
+        self._thread_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def _compiled(self) -> CompiledStateGraph:
+        async with self._open_lock:
+            if self._graph is None:
+                from graphs.checkpoint import open_checkpointer
+
+                saver = await open_checkpointer(self._settings, self._stack)
+                self._graph = build_assessment_graph().compile(checkpointer=saver)
+            return self._graph
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+        self._graph = None
+
+    @staticmethod
+    def _config(thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}}
+
+    async def start(
+        self,
+        thread_id: str,
+        *,
+        tenant: str | None,
+        user_id: str,
+        channel: str,
+        text: str | None = None,
+    ) -> InterviewTurn:
+        """Start (or start over) the interview on `thread_id`; returns the first question."""
+        graph = await self._compiled()
+        state = {"thread_id": thread_id, "tenant": tenant, "user_id": user_id,
+                 "channel": channel, "text": text, "facts": {}, "asked": [],
+                 "message": None, "status": "asking", "recommendation": None}
+        async with self._thread_locks[thread_id]:
+            await graph.ainvoke(state, self._config(thread_id), context=self._context)
+            return await self._turn(graph, thread_id)
+
+    async def reply(self, thread_id: str, answer: str, *, user_id: str) -> InterviewTurn:
+        """Resume the thread with a reply (button value or free text)."""
+        graph = await self._compiled()
+        async with self._thread_locks[thread_id]:
+            snapshot = await graph.aget_state(self._config(thread_id))
+            if not snapshot.interrupts:
+                status = (snapshot.values or {}).get("status")
+                if status is None:
+                    return InterviewTurn(thread_id=thread_id, status="cancelled",
+                                         message="There is no assessment here yet. Say “assess” to start one.")
+                return InterviewTurn(thread_id=thread_id, status=status,
+                                     message=FINISHED if status == "done" else CANCELLED)
+            asked = snapshot.interrupts[0].value["question"]
+            await graph.ainvoke(Command(resume=answer), self._config(thread_id),
+                                context=self._context)
+            turn = await self._turn(graph, thread_id)
+        re_asked = turn.question is not None and turn.question.key == asked["key"]
+        if not (re_asked and turn.message and turn.message.startswith("Sorry")):
+            turn.answered = _answered(asked, answer)
+        return turn
+
+    async def pending(self, thread_id: str) -> InterviewTurn | None:
+        """The open question of a thread that is mid-interview, else None."""
+        graph = await self._compiled()
+        snapshot = await graph.aget_state(self._config(thread_id))
+        return await self._turn(graph, thread_id) if snapshot.interrupts else None
+
+    async def _turn(self, graph: CompiledStateGraph, thread_id: str) -> InterviewTurn:
+        snapshot = await graph.aget_state(self._config(thread_id))
+        values = snapshot.values or {}
+        if snapshot.interrupts:
+            payload = snapshot.interrupts[0].value
+            return InterviewTurn(
+                thread_id=thread_id, status="asking",
+                question=InterviewQuestion.model_validate(payload["question"]),
+                message=payload.get("message"),
+            )
+        if values.get("status") == "cancelled":
+            return InterviewTurn(thread_id=thread_id, status="cancelled",
+                                 message="Assessment cancelled. Say “assess” to start again.")
+        rec = values.get("recommendation")
+        return InterviewTurn(
+            thread_id=thread_id, status="done",
+            recommendation=Recommendation.model_validate(rec) if rec else None,
+        )
+
+
+def _answered(question: dict[str, Any], answer: str) -> dict[str, str]:
+    labels = {c["value"]: c["label"] for c in question["choices"]}
+    return {question["key"]: labels.get(answer, answer.strip()[:200])}

@@ -1,0 +1,57 @@
+"""Completed assessments as records (tenant, who, when, answers, recommendation)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from knowledge.db import assessments
+from knowledge.identity import hash_user
+
+
+class AssessmentRecords:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save(self, state: Mapping[str, Any], *, thread_id: str | None = None) -> bool:
+        """Store a finished assessment once per thread; False if it was already stored."""
+        result = state["recommendation"]
+        facts = state["facts"]
+        row = {
+            "thread_id": thread_id or state.get("thread_id") or "",
+            "tenant": state.get("tenant"),
+            "channel": state.get("channel") or "terminal",
+            "user_hash": hash_user(state.get("channel") or "terminal", state.get("user_id")),
+            "stage": facts.get("stage"),
+            "facts": facts,
+            "recommendation": result["recommendation"],
+            "runner_up": result["runner_up"],
+            "confidence": float(result["confidence"]),
+            "result": result,
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(assessments).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def between(
+        self, tenant: str | None, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
+        """Assessments of `tenant` created in [start, end), oldest first."""
+        query = (
+            select(assessments)
+            .where(assessments.c.created_at >= start, assessments.c.created_at < end)
+            .order_by(assessments.c.created_at)
+        )
+        query = query.where(
+            assessments.c.tenant == tenant if tenant else assessments.c.tenant.is_(None)
+        )
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphs.models import Answer
+from graphs.models import Answer, Recommendation
 
 
 def render_answer_text(answer: Answer) -> str:
@@ -41,3 +41,35 @@ def answer_json(answer: Answer) -> dict:
         "covered": answer.covered,
         "notice": answer.notice,
     }
+
+
+OPTION_NAMES = {
+    "fractional_ai_cto": "Hire a fractional AI CTO",
+    "advisor": "Get an advisor",
+    "agency": "Use an agency",
+    "full_time_cto": "Hire a full-time CTO",
+    "specialist": "Bring in a specialist (engineer, AI systems architect or vendor)",
+    "not_yet": "Not yet",
+}
+
+
+def render_recommendation_text(rec: Recommendation) -> str:
+    """The recommendation with its reasons, advice, plan and numbered sources."""
+    lines = [
+        f"Recommendation: {OPTION_NAMES[rec.recommendation]} "
+        f"(confidence {rec.confidence:.0%}; runner-up: {OPTION_NAMES[rec.runner_up]})",
+        "",
+        "Why:",
+    ]
+    lines += [f"  • {r.reason} [{r.citation}]" for r in rec.rules if r.weight > 0]
+    against = [r for r in rec.rules if r.weight < 0]
+    if against:
+        lines += ["Weighed against:"] + [f"  • {r.reason} [{r.citation}]" for r in against]
+    if rec.advice:
+        lines += ["", "From the report:"]
+        lines += [f"  • “{a.text}” [{a.citation}]" for a in rec.advice]
+    if rec.plan:
+        lines += ["", "A 30-day evaluation:"]
+        lines += [f"  {w.title} [{w.citation}]\n    “{w.text}”" for w in rec.plan]
+    lines += ["", "Sources:"] + [f"  [{c.n}] {c.label}" for c in rec.citations]
+    return "\n".join(lines)

@@ -73,8 +73,11 @@ def ask(state: AssessmentState) -> dict:
     if value is UNCLEAR:
         options = ", ".join(c.label for c in question.choices)
         return {"message": f"Sorry, I didn't catch that. Please answer with one of: {options}."}
-    return {"facts": _with_answer(facts, question.kind, key, value).model_dump(),
-            "asked": [*asked, key], "message": None}
+    return {
+        "facts": _with_answer(facts, question.kind, key, value).model_dump(),
+        "asked": [*asked, key],
+        "message": None,
+    }
 
 
 def decide(state: AssessmentState) -> dict:

@@ -64,9 +64,18 @@ class InterviewService:
     ) -> InterviewTurn:
         """Start (or start over) the interview on `thread_id`; returns the first question."""
         graph = await self._compiled()
-        state = {"thread_id": thread_id, "tenant": tenant, "user_id": user_id,
-                 "channel": channel, "text": text, "facts": {}, "asked": [],
-                 "message": None, "status": "asking", "recommendation": None}
+        state = {
+            "thread_id": thread_id,
+            "tenant": tenant,
+            "user_id": user_id,
+            "channel": channel,
+            "text": text,
+            "facts": {},
+            "asked": [],
+            "message": None,
+            "status": "asking",
+            "recommendation": None,
+        }
         async with self._thread_locks[thread_id]:
             await graph.ainvoke(state, self._config(thread_id), context=self._context)
             return await self._turn(graph, thread_id)
@@ -79,13 +88,20 @@ class InterviewService:
             if not snapshot.interrupts:
                 status = (snapshot.values or {}).get("status")
                 if status is None:
-                    return InterviewTurn(thread_id=thread_id, status="cancelled",
-                                         message="There is no assessment here yet. Say “assess” to start one.")
-                return InterviewTurn(thread_id=thread_id, status=status,
-                                     message=FINISHED if status == "done" else CANCELLED)
+                    return InterviewTurn(
+                        thread_id=thread_id,
+                        status="cancelled",
+                        message="There is no assessment here yet. Say “assess” to start one.",
+                    )
+                return InterviewTurn(
+                    thread_id=thread_id,
+                    status=status,
+                    message=FINISHED if status == "done" else CANCELLED,
+                )
             asked = snapshot.interrupts[0].value["question"]
-            await graph.ainvoke(Command(resume=answer), self._config(thread_id),
-                                context=self._context)
+            await graph.ainvoke(
+                Command(resume=answer), self._config(thread_id), context=self._context
+            )
             turn = await self._turn(graph, thread_id)
         re_asked = turn.question is not None and turn.question.key == asked["key"]
         if not (re_asked and turn.message and turn.message.startswith("Sorry")):
@@ -104,16 +120,21 @@ class InterviewService:
         if snapshot.interrupts:
             payload = snapshot.interrupts[0].value
             return InterviewTurn(
-                thread_id=thread_id, status="asking",
+                thread_id=thread_id,
+                status="asking",
                 question=InterviewQuestion.model_validate(payload["question"]),
                 message=payload.get("message"),
             )
         if values.get("status") == "cancelled":
-            return InterviewTurn(thread_id=thread_id, status="cancelled",
-                                 message="Assessment cancelled. Say “assess” to start again.")
+            return InterviewTurn(
+                thread_id=thread_id,
+                status="cancelled",
+                message="Assessment cancelled. Say “assess” to start again.",
+            )
         rec = values.get("recommendation")
         return InterviewTurn(
-            thread_id=thread_id, status="done",
+            thread_id=thread_id,
+            status="done",
             recommendation=Recommendation.model_validate(rec) if rec else None,
         )
 

@@ -41,9 +41,7 @@ class AssessmentRecords:
             return False
         return True
 
-    def between(
-        self, tenant: str | None, start: datetime, end: datetime
-    ) -> list[dict[str, Any]]:
+    def between(self, tenant: str | None, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Assessments of `tenant` created in [start, end), oldest first."""
         query = (
             select(assessments)

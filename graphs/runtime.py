@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from graphs.compose_offline import OfflineComposer
-from graphs.interview import InterviewService
 from graphs.models import Answer, CheckResult, Facts, Recommendation
-from graphs.records import AssessmentRecords
 from graphs.qa import Composer, QAContext, answer_question
+from graphs.records import AssessmentRecords
 from knowledge.corpus import ingest_field_report
 from knowledge.db import create_schema, make_engine
 from knowledge.index import KnowledgeIndex
-from knowledge.ingest import IngestReport, Ingestor
+from knowledge.ingest import Ingestor, IngestReport
 from knowledge.notes import add_note
 from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
+
+if TYPE_CHECKING:
+    from graphs.interview import InterviewService
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,8 @@ class Advisor:
 
     @cached_property
     def interviews(self) -> InterviewService:
+        from graphs.interview import InterviewService
+
         return InterviewService(self.settings, self.records, self.detect)
 
     async def detect(self, text: str, tenant: str | None = None) -> Facts:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.ingest import IngestReport, Ingestor
+from knowledge.ingest import Ingestor, IngestReport
 
 MAX_NOTE_CHARS = 20_000
 
@@ -46,8 +46,13 @@ def add_note(
     folder = notes_dir(data_dir, tenant)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{now:%Y-%m-%d-%H%M%S}-{_slug(title)}.md"
-    meta = {"client": tenant, "date": now.date().isoformat(), "author": author, "title": title,
-            "added_via": "channel"}
+    meta = {
+        "client": tenant,
+        "date": now.date().isoformat(),
+        "author": author,
+        "title": title,
+        "added_via": "channel",
+    }
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
     report = ingestor.ingest_path(folder, tenant, key_prefix=f"channel-notes/{tenant}")

@@ -1,0 +1,137 @@
+"""The interview: one question at a time, skips what it knows, resumes after a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from graphs.runtime import Advisor
+from knowledge.db import assessments
+from tests.conftest import make_settings
+
+
+async def answer_all(advisor: Advisor, thread: str, reply: str = "no", stage: str = "seed"):
+    turn = await advisor.interviews.start(thread, tenant=None, user_id="U1", channel="terminal")
+    while turn.status == "asking":
+        assert turn.question is not None
+        value = stage if turn.question.kind == "stage" else reply
+        turn = await advisor.interviews.reply(thread, value, user_id="U1")
+    return turn
+
+
+async def test_first_question_is_the_stage_with_every_option(advisor: Advisor) -> None:
+    turn = await advisor.interviews.start("t1", tenant=None, user_id="U1", channel="terminal")
+    assert turn.status == "asking" and turn.question is not None
+    assert turn.question.key == "stage" and turn.question.number == 1
+    assert [c.value for c in turn.question.choices] == [
+        "seed",
+        "series_ab",
+        "pe_smb",
+        "enterprise",
+        "other",
+    ]
+    await advisor.interviews.aclose()
+
+
+async def test_signal_questions_show_the_reports_symptoms_as_help(advisor: Advisor) -> None:
+    await advisor.interviews.start("t1", tenant=None, user_id="U1", channel="terminal")
+    turn = await advisor.interviews.reply("t1", "seed", user_id="U1")
+    assert turn.question is not None and turn.question.key == "pilot_stalled"
+    assert turn.question.help and turn.question.help.startswith("Symptoms:")
+    assert turn.answered == {"stage": "Seed"} or "stage" in turn.answered
+    await advisor.interviews.aclose()
+
+
+async def test_every_answer_yes_ends_in_a_recorded_recommendation(advisor: Advisor) -> None:
+    turn = await answer_all(advisor, "t-all-yes", reply="yes")
+    assert turn.status == "done" and turn.recommendation is not None
+    assert turn.recommendation.rules
+    with advisor.engine.connect() as conn:
+        rows = conn.execute(select(assessments.c.thread_id, assessments.c.recommendation)).all()
+    assert rows == [("t-all-yes", turn.recommendation.recommendation)]
+    await advisor.interviews.aclose()
+
+
+async def test_unclear_reply_is_asked_again_with_a_hint(advisor: Advisor) -> None:
+    await advisor.interviews.start("t2", tenant=None, user_id="U1", channel="terminal")
+    turn = await advisor.interviews.reply("t2", "purple elephants", user_id="U1")
+    assert turn.question is not None and turn.question.key == "stage"
+    assert turn.message and "didn't catch that" in turn.message
+    assert turn.answered == {}
+    await advisor.interviews.aclose()
+
+
+async def test_free_text_answers_are_understood(advisor: Advisor) -> None:
+    await advisor.interviews.start("t3", tenant=None, user_id="U1", channel="terminal")
+    await advisor.interviews.reply("t3", "we're a seed-stage startup", user_id="U1")
+    turn = await advisor.interviews.reply("t3", "yeah, kind of", user_id="U1")
+    assert turn.answered == {"pilot_stalled": "yeah, kind of"}
+    assert turn.question is not None and turn.question.key == "strategy_by_tools"
+    await advisor.interviews.aclose()
+
+
+async def test_opening_text_skips_questions_already_answered(advisor: Advisor) -> None:
+    turn = await advisor.interviews.start(
+        "t4",
+        tenant=None,
+        user_id="U1",
+        channel="terminal",
+        text="We're a seed startup and our first AI pilot stalled after the demo.",
+    )
+    assert turn.question is not None
+    assert turn.question.key not in ("stage", "pilot_stalled")
+    await advisor.interviews.aclose()
+
+
+async def test_cancel_and_restart_work_at_any_point(advisor: Advisor) -> None:
+    await advisor.interviews.start("t5", tenant=None, user_id="U1", channel="terminal")
+    await advisor.interviews.reply("t5", "seed", user_id="U1")
+    restarted = await advisor.interviews.reply("t5", "restart", user_id="U1")
+    assert restarted.question is not None and restarted.question.key == "stage"
+    cancelled = await advisor.interviews.reply("t5", "cancel", user_id="U1")
+    assert cancelled.status == "cancelled"
+    late = await advisor.interviews.reply("t5", "yes", user_id="U1")
+    assert late.status == "cancelled" and "start a new one" in (late.message or "")
+    await advisor.interviews.aclose()
+
+
+async def test_reply_to_a_finished_interview_asks_to_start_a_new_one(advisor: Advisor) -> None:
+    await answer_all(advisor, "t6")
+    late = await advisor.interviews.reply("t6", "yes", user_id="U1")
+    assert late.status == "done" and "run a new one" in (late.message or "")
+    with advisor.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(assessments)).scalar() == 1
+    await advisor.interviews.aclose()
+
+
+async def test_interview_resumes_in_a_new_process_state(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    first = Advisor.open(settings)
+    await first.interviews.start("t7", tenant=None, user_id="U1", channel="terminal")
+    await first.interviews.reply("t7", "series_ab", user_id="U1")
+    await first.interviews.reply("t7", "yes", user_id="U1")
+    await first.aclose()
+
+    second = Advisor.open(settings)
+    turn = await second.interviews.pending("t7")
+    assert turn is not None and turn.question is not None
+    assert turn.question.key == "prototypes_not_shipping" and turn.question.number == 3
+    await second.aclose()
+
+
+@pytest.mark.postgres
+async def test_interview_state_lives_in_postgres_when_configured(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    settings = make_settings(tmp_path / "data", database_url=postgres_url)
+    first = Advisor.open(settings)
+    await first.interviews.start("pg1", tenant=None, user_id="U1", channel="terminal")
+    await first.interviews.reply("pg1", "enterprise", user_id="U1")
+    await first.aclose()
+    second = Advisor.open(settings)
+    turn = await second.interviews.pending("pg1")
+    assert turn is not None and turn.question is not None
+    assert turn.question.key == "pilot_stalled"
+    await second.aclose()

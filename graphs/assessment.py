@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from graphs.answers import UNCLEAR, parse_command, parse_stage, parse_tri
+from graphs.audit import AuditEvent, AuditLog
 from graphs.models import Facts
 from graphs.questions import build_question, next_key, planned_total
 from graphs.records import AssessmentRecords
@@ -43,6 +44,7 @@ class AssessmentState(TypedDict, total=False):
 class AssessmentContext:
     records: AssessmentRecords
     detect: Any  # async (text, tenant) -> Facts: Claude extraction or the offline detector
+    audit: AuditLog | None = None
 
 
 async def prefill(state: AssessmentState, runtime: Runtime[AssessmentContext]) -> dict:
@@ -86,7 +88,26 @@ def decide(state: AssessmentState) -> dict:
 
 
 async def record(state: AssessmentState, runtime: Runtime[AssessmentContext]) -> dict:
-    runtime.context.records.save(state)
+    """Store the finished assessment once, and leave an audit record of the decision."""
+    first_time = runtime.context.records.save(state)
+    audit = runtime.context.audit
+    if first_time and audit is not None:
+        rec = state["recommendation"] or {}
+        audit.record(
+            AuditEvent(
+                kind="recommendation",
+                tenant=state.get("tenant"),
+                channel=state.get("channel") or "terminal",
+                user_id=state.get("user_id"),
+                chunk_ids=[c["chunk_id"] for c in rec.get("citations", [])],
+                outcome={
+                    "recommendation": rec.get("recommendation"),
+                    "runner_up": rec.get("runner_up"),
+                    "confidence": rec.get("confidence"),
+                    "thread_id": state.get("thread_id"),
+                },
+            )
+        )
     return {}
 
 

@@ -17,6 +17,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from graphs.assessment import AssessmentContext, build_assessment_graph
+from graphs.audit import AuditLog
 from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
 from graphs.records import AssessmentRecords
 from knowledge.settings import Settings
@@ -28,9 +29,15 @@ CANCELLED = "This assessment was cancelled. Say “assess” to start a new one.
 
 
 class InterviewService:
-    def __init__(self, settings: Settings, records: AssessmentRecords, detect: Detector) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        records: AssessmentRecords,
+        detect: Detector,
+        audit: AuditLog | None = None,
+    ) -> None:
         self._settings = settings
-        self._context = AssessmentContext(records=records, detect=detect)
+        self._context = AssessmentContext(records=records, detect=detect, audit=audit)
         self._stack = AsyncExitStack()
         self._graph: CompiledStateGraph | None = None
         self._open_lock = asyncio.Lock()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
 from graphs.models import Answer, CheckResult, Facts, Recommendation
 from graphs.qa import Composer, QAContext, answer_question
@@ -80,7 +82,7 @@ class Advisor:
     def interviews(self) -> InterviewService:
         from graphs.interview import InterviewService
 
-        return InterviewService(self.settings, self.records, self.detect)
+        return InterviewService(self.settings, self.records, self.detect, self.audit)
 
     async def detect(self, text: str, tenant: str | None = None) -> Facts:
         """Stage, signals and disqualifiers in free text: Claude when configured, else offline."""
@@ -98,17 +100,47 @@ class Advisor:
 
         return recommend(facts)
 
-    async def check(self, text: str, tenant: str | None) -> CheckResult:
-        """The quick trigger check on a description of the company."""
+    async def check(
+        self,
+        text: str,
+        tenant: str | None,
+        *,
+        channel: str = "terminal",
+        user_id: str | None = None,
+        request_id: str | None = None,
+    ) -> CheckResult:
+        """The quick trigger check on a description of the company (audited)."""
         from graphs.qa import prepare_question
 
+        started = time.perf_counter()
         prepared, _notice = prepare_question(text, self.settings.max_question_chars)
         facts = await self.detect(prepared, tenant)
-        return CheckResult(
+        result = CheckResult(
             detected=facts,
             recommendation=self.recommend(facts),
             source="llm" if self.settings.llm_enabled else "offline",
         )
+        rec = result.recommendation
+        self.audit.record(
+            AuditEvent(
+                kind="check",
+                tenant=tenant,
+                channel=channel,
+                user_id=user_id,
+                question=prepared,
+                chunk_ids=[c.chunk_id for c in rec.citations],
+                mode=result.source,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                request_id=request_id,
+                outcome={
+                    "recommendation": rec.recommendation,
+                    "runner_up": rec.runner_up,
+                    "confidence": rec.confidence,
+                    "facts": facts.model_dump(),
+                },
+            )
+        )
+        return result
 
     def add_note(
         self, tenant: str, *, author: str, text: str, title: str | None = None
@@ -119,12 +151,49 @@ class Advisor:
         )
         return report
 
-    async def ask(self, question: str, tenant: str | None) -> Answer:
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(
+            self.engine,
+            hash_questions=self.settings.audit_hash_questions,
+            retention_days=self.settings.audit_retention_days,
+        )
+
+    async def ask(
+        self,
+        question: str,
+        tenant: str | None,
+        *,
+        channel: str = "terminal",
+        user_id: str | None = None,
+        request_id: str | None = None,
+    ) -> Answer:
+        """Answer a question for a caller, and leave an audit record of it."""
         if tenant:
             self.tenants.require(tenant)
-        return await answer_question(
+        started = time.perf_counter()
+        answer = await answer_question(
             question, tenant, self.qa_context, max_chars=self.settings.max_question_chars
         )
+        usage = answer.usage
+        self.audit.record(
+            AuditEvent(
+                kind="answer",
+                tenant=tenant,
+                channel=channel,
+                user_id=user_id,
+                question=question[: self.settings.max_question_chars],
+                chunk_ids=[c.chunk_id for c in answer.citations],
+                mode="degraded" if answer.degraded else answer.mode,
+                model=answer.model,
+                input_tokens=usage.input_tokens if usage else 0,
+                output_tokens=usage.output_tokens if usage else 0,
+                latency_ms=round((time.perf_counter() - started) * 1000),
+                request_id=request_id,
+                outcome={"covered": answer.covered},
+            )
+        )
+        return answer
 
     async def aclose(self) -> None:
         if "interviews" in self.__dict__:

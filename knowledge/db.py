@@ -99,6 +99,28 @@ assessments = Table(  # completed assessments: what the digest and the audit rea
 )
 
 
+audit_log = Table(  # every answer, check, recommendation and digest: who, what, from which sources
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # answer | check | recommendation | digest
+    Column("tenant", String(64), nullable=True, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_hash", String(64), nullable=True),
+    Column("question", Text, nullable=True),  # NULL when questions are stored hashed only
+    Column("question_hash", String(64), nullable=True),
+    Column("chunk_ids", JSON, nullable=False),
+    Column("mode", String(16), nullable=False),  # offline | llm | degraded
+    Column("model", String(64), nullable=True),
+    Column("input_tokens", Integer, nullable=False, default=0),
+    Column("output_tokens", Integer, nullable=False, default=0),
+    Column("latency_ms", Integer, nullable=False, default=0),
+    Column("request_id", String(64), nullable=True),
+    Column("outcome", JSON, nullable=True),  # e.g. {"recommendation": "advisor", "covered": true}
+)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

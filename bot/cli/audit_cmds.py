@@ -1,0 +1,51 @@
+"""`advisor audit export | purge`: the audit trail, for the operator and the client's auditors."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+import typer
+
+from bot.cli.common import EXIT_USAGE, fail, open_advisor
+from graphs.audit import export
+
+audit_app = typer.Typer(help="Export or purge the audit log.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+
+
+def _parse_day(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--{name}: {value!r} is not a date (use YYYY-MM-DD)", EXIT_USAGE)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[str, typer.Option(help="Start date (YYYY-MM-DD or ISO timestamp), UTC.")],
+    until: Annotated[str | None, typer.Option(help="End date, exclusive.")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this client's records.")] = None,
+    fmt: Annotated[Literal["csv", "jsonl"], typer.Option("--format", help="csv or jsonl.")] = "csv",
+) -> None:
+    """Print audit records (answers, checks, recommendations, digests) to stdout."""
+    start = _parse_day(since, "since")
+    end = _parse_day(until, "until") if until else None
+    with open_advisor() as advisor:
+        rows = advisor.audit.rows(since=start, until=end, tenant=tenant)
+        for line in export(rows, fmt):
+            sys.stdout.write(line)
+
+
+@audit_app.command("purge")
+def audit_purge() -> None:
+    """Delete audit records older than ADVISOR_AUDIT_RETENTION_DAYS."""
+    with open_advisor() as advisor:
+        removed = advisor.audit.purge()
+        days = advisor.settings.audit_retention_days
+    typer.echo(f"removed {removed} audit record(s) older than {days} days")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from bot.observability import configure_logging
 from graphs.runtime import Advisor
 from knowledge.settings import Settings
 
@@ -34,16 +34,6 @@ def load_settings() -> Settings:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         fail(f"invalid configuration: {problems}", EXIT_USAGE)
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("chromadb", "httpx", "httpx2", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager

@@ -1,0 +1,44 @@
+"""The same state code runs on PostgreSQL when ADVISOR_DATABASE_URL points at it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from graphs.runtime import Advisor
+from knowledge.records import claim_once
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.postgres
+
+
+async def test_tenants_ingest_answers_and_audit_on_postgres(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "n.md").write_text("---\ntitle: Kickoff\ndate: 2026-10-01\n---\n## Owners\n"
+                                "Priya owns the Zephyr evaluation harness.\n", encoding="utf-8")
+    advisor = Advisor.open(make_settings(tmp_path / "data", database_url=postgres_url))
+    assert advisor.engine.dialect.name == "postgresql"
+    advisor.tenants.add("alpha", slack_team="T1")
+    assert advisor.tenants.resolve("slack", "T1") == "alpha"
+    first = advisor.ingestor.ingest_path(notes, "alpha")
+    again = advisor.ingestor.ingest_path(notes, "alpha")
+    assert first.chunks_written == 1 and again.chunks_written == 0
+    answer = await advisor.ask("Who owns the Zephyr evaluation harness?", "alpha")
+    assert any(c.tenant == "alpha" and "Priya" in c.quote for c in answer.citations)
+    rows = list(advisor.audit.rows(since=datetime.now(UTC) - timedelta(minutes=5)))
+    assert [r["kind"] for r in rows] == ["answer"]
+    advisor.close()
+
+
+def test_claim_once_holds_across_engines_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+    a = Advisor.open(make_settings(tmp_path / "a", database_url=postgres_url))
+    b = Advisor.open(make_settings(tmp_path / "b", database_url=postgres_url))
+    assert claim_once(a.engine, "slack-event", "T1:Ev1") is True
+    assert claim_once(b.engine, "slack-event", "T1:Ev1") is False
+    a.close()
+    b.close()

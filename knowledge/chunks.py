@@ -43,6 +43,11 @@ class Chunk:
             parts.append(self.date)
         return LABEL_SEPARATOR.join(parts)
 
+    @property
+    def index_text(self) -> str:
+        """What the rankers see: the heading path carries much of a section's meaning."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for the vector store (no None values: Chroma rejects them)."""
         return {

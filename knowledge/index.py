@@ -78,12 +78,12 @@ class KnowledgeIndex:
             self._collection.upsert(
                 ids=[c.chunk_id for c in batch],
                 documents=[c.text for c in batch],
-                embeddings=embed(self._model_dir, [c.text for c in batch]),
+                embeddings=embed(self._model_dir, [c.index_text for c in batch]),
                 metadatas=[c.metadata() for c in batch],
             )
         with self._lock:
             if self._bm25 is not None:
-                self._bm25.add_many((c.chunk_id, c.tenant, c.text) for c in chunks)
+                self._bm25.add_many((c.chunk_id, c.tenant, c.index_text) for c in chunks)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
@@ -208,11 +208,10 @@ class KnowledgeIndex:
             )
             if not got["ids"]:
                 break
+            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             index.add_many(
-                (cid, str(meta["tenant"]), doc)
-                for cid, doc, meta in zip(
-                    got["ids"], got["documents"], got["metadatas"], strict=True
-                )
+                (cid, str(meta["tenant"]), Chunk.from_metadata(cid, doc, meta).index_text)
+                for cid, doc, meta in rows
             )
             offset += len(got["ids"])
         return index

@@ -19,8 +19,11 @@ async def test_tenants_ingest_answers_and_audit_on_postgres(
 ) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "n.md").write_text("---\ntitle: Kickoff\ndate: 2026-10-01\n---\n## Owners\n"
-                                "Priya owns the Zephyr evaluation harness.\n", encoding="utf-8")
+    (notes / "n.md").write_text(
+        "---\ntitle: Kickoff\ndate: 2026-10-01\n---\n## Owners\n"
+        "Priya owns the Zephyr evaluation harness.\n",
+        encoding="utf-8",
+    )
     advisor = Advisor.open(make_settings(tmp_path / "data", database_url=postgres_url))
     assert advisor.engine.dialect.name == "postgresql"
     advisor.tenants.add("alpha", slack_team="T1")

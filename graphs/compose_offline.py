@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,23 +21,9 @@ from knowledge.passages import Passage
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 MAX_QUOTES = 4
 MAX_PER_CHUNK = 2
-# Calibrated on tests/golden (retrieval.yaml vs uncovered.yaml): a question is covered when the
-# best passage is semantically close, or when most of its terms occur in strong lexical hits.
-MIN_DENSE = 0.40
-MIN_TERM_COVERAGE = 0.5
-MIN_LEXICAL = 2.5
-
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    covered: bool
-    best_dense: float
-    term_coverage: float
-    best_lexical: float
 
 
 def split_sentences(text: str) -> list[str]:
@@ -49,26 +34,6 @@ def split_sentences(text: str) -> list[str]:
         if block:
             sentences.extend(s.strip() for s in _SENTENCE.split(block) if s.strip())
     return sentences
-
-
-def assess_coverage(question: str, passages: Sequence[Passage]) -> Coverage:
-    """Do the retrieved passages plausibly answer the question?
-
-    Two independent signals: the best dense similarity, and how many of the question's
-    content terms occur in the top passages (with a strong enough BM25 hit).
-    """
-    best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
-    terms = set(tokenize(question))
-    found: set[str] = set()
-    for passage in passages[:3]:
-        found |= terms & set(tokenize(passage.chunk.text + " " + passage.chunk.label))
-    term_coverage = len(found) / len(terms) if terms else 0.0
-    best_lexical = max((p.lexical or 0.0 for p in passages), default=0.0)
-    covered = bool(passages) and (
-        best_dense >= MIN_DENSE
-        or (term_coverage >= MIN_TERM_COVERAGE and best_lexical >= MIN_LEXICAL)
-    )
-    return Coverage(covered, best_dense, term_coverage, best_lexical)
 
 
 class OfflineComposer:
@@ -85,9 +50,6 @@ class OfflineComposer:
     def compose_sync(
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
-        coverage = assess_coverage(question, passages)
-        if not coverage.covered:
-            return not_covered_answer(passages)
         picks = self._pick(question, passages)
         citations: list[Citation] = []
         lines: list[str] = []

@@ -1,4 +1,4 @@
-"""Question answering as a graph: retrieve → compose → check.
+"""Question answering as a graph: retrieve → compose → check (or retrieve → not_covered).
 
 `compose` is the seam for the writer: the offline composer by default, Claude when
 configured (graphs/llm.py). `check` is the last line of defence: a citation whose quote is not
@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypedDict
+from typing import Literal, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -45,13 +45,24 @@ class QAState(TypedDict, total=False):
     question: str
     tenant: str | None
     passages: list[Passage]
+    covered: bool
     answer: Answer
 
 
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
     ctx = runtime.context
     passages = ctx.index.retrieve_for_tenant(state["question"], state.get("tenant"), ctx.top_k)
-    return {"passages": passages}
+    coverage = ctx.index.coverage(state["question"], passages)
+    return {"passages": passages, "covered": coverage.covered}
+
+
+def route_after_retrieve(state: QAState) -> Literal["compose", "not_covered"]:
+    return "compose" if state.get("covered") else "not_covered"
+
+
+async def not_covered(state: QAState) -> dict:
+    """Say the sources don't cover it (and what is closest) instead of guessing."""
+    return {"answer": not_covered_answer(state["passages"])}
 
 
 async def compose(state: QAState, runtime: Runtime[QAContext]) -> dict:
@@ -105,8 +116,10 @@ def build_qa_graph() -> StateGraph:
     builder.add_node("retrieve", retrieve)
     builder.add_node("compose", compose)
     builder.add_node("check", check)
+    builder.add_node("not_covered", not_covered)
     builder.add_edge(START, "retrieve")
-    builder.add_edge("retrieve", "compose")
+    builder.add_conditional_edges("retrieve", route_after_retrieve)
+    builder.add_edge("not_covered", END)
     builder.add_edge("compose", "check")
     builder.add_edge("check", END)
     return builder

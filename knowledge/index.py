@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from knowledge.chunks import PUBLIC_TENANT, Chunk
+from knowledge.coverage import Coverage, assess_coverage
 from knowledge.db import index_revision
 from knowledge.embedding import WordLlamaEmbedding, embed
 from knowledge.lexical import BM25Index
@@ -161,6 +162,10 @@ class KnowledgeIndex:
                 )
             )
         return passages
+
+    def coverage(self, question: str, passages: Sequence[Passage]) -> Coverage:
+        """Whether `passages` plausibly cover `question` (see knowledge/coverage.py)."""
+        return assess_coverage(question, passages, self._lexical_index().idf)
 
     def retrieve_dense(self, question: str, tenant: str | None, k: int) -> list[str]:
         """Dense-only ranking (for `advisor eval retrieval`)."""

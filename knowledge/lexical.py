@@ -230,6 +230,12 @@ class BM25Index:
         for chunk_id, tenant, text in rows:
             self.add(chunk_id, tenant, text)
 
+    def idf(self, term: str) -> float:
+        """BM25 idf of a (tokenized) term; unseen terms get the highest possible idf."""
+        n = len(self._length)
+        df = len(self._postings.get(term, ()))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
     def search(self, query: str, tenants: Collection[str], k: int = 20) -> list[tuple[str, float]]:
         """Top `k` (chunk_id, score) among chunks whose tenant is in `tenants`."""
         n = len(self._length)

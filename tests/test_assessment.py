@@ -117,7 +117,7 @@ async def test_interview_resumes_in_a_new_process_state(tmp_path: Path) -> None:
     second = Advisor.open(settings)
     turn = await second.interviews.pending("t7")
     assert turn is not None and turn.question is not None
-    assert turn.question.key == "prototypes_not_shipping" and turn.question.number == 3
+    assert turn.question.key == "strategy_by_tools" and turn.question.number == 3
     await second.aclose()
 
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,35 +30,45 @@ def _spawn(data_dir: Path, database_url: str | None, thread: str) -> subprocess.
     )
 
 
-def _read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 60) -> str:
-    assert proc.stderr is not None
-    os.set_blocking(proc.stderr.fileno(), False)
-    seen, deadline = "", time.monotonic() + timeout
-    while marker not in seen:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never saw {marker!r}; got:\n{seen}")
-        chunk = proc.stderr.read()
-        if chunk:
-            seen += chunk
-        else:
+class _Output:
+    """Collects a child's stderr on a thread, so the test can wait for text with a timeout."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.text = ""
+        self._lock = threading.Lock()
+        assert proc.stderr is not None
+        threading.Thread(target=self._pump, args=(proc.stderr,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for char in iter(lambda: stream.read(1), ""):
+            with self._lock:
+                self.text += char
+
+    def wait_for(self, marker: str, after: int = 0, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if marker in self.text[after:]:
+                    return self.text
             time.sleep(0.05)
-    return seen
+        raise AssertionError(f"never saw {marker!r}; got:\n{self.text}")
 
 
 def _kill_mid_interview_then_resume(tmp_path: Path, database_url: str | None) -> None:
     first = _spawn(tmp_path, database_url, "restart-test")
+    out = _Output(first)
     assert first.stdin is not None
-    _read_until(first, "1/")
+    out.wait_for("1/")
     for reply in ("seed", "yes"):
         first.stdin.write(reply + "\n")
         first.stdin.flush()
-    _read_until(first, "3/")
+    out.wait_for("3/")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
 
     second = _spawn(tmp_path, database_url, "restart-test")
     try:
-        seen = _read_until(second, "3/")
+        seen = _Output(second).wait_for("3/")
         assert "Resuming interview restart-test" in seen
         assert "1/" not in seen.split("Resuming", 1)[1]  # no earlier question asked again
     finally:

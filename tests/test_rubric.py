@@ -51,7 +51,7 @@ SCENARIOS = [
         "single-signal-is-enough-to-start",
         facts("seed", {"pilot_stalled": True}),
         "fractional_ai_cto",
-        "not_yet",
+        "advisor",
     ),
     ("nothing-applies", facts("seed", NO_SIGNALS), "not_yet", None),
     ("nothing-known", facts(), "not_yet", None),

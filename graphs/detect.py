@@ -16,6 +16,9 @@ from graphs.models import Facts
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+(?:but|however|although|though|whereas)\s+", re.I)
 _NEGATION = re.compile(rf"\b{NEG}\b|n't\b", re.I)
 NEGATION_WINDOW = 24  # characters before a match in which a negation flips it
+_DENIED_AFTER = re.compile(
+    r"\s*(?:(?:is|are|was|were)\s+(?:not|never)|isn't|aren't|wasn't)\b", re.I
+)
 
 
 def clauses(text: str) -> list[str]:
@@ -25,7 +28,8 @@ def clauses(text: str) -> list[str]:
 
 def _negated(clause: str, match: re.Match[str]) -> bool:
     window = clause[max(0, match.start() - NEGATION_WINDOW) : match.end()]
-    return bool(_NEGATION.search(window))
+    # "lock-in is not a concern": a denial right after the phrase counts too.
+    return bool(_NEGATION.search(window) or _DENIED_AFTER.match(clause, match.end()))
 
 
 def _scan(parts: list[str], table: dict[str, tuple[Entry, ...]]) -> dict[str, bool]:

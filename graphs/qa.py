@@ -18,6 +18,7 @@ from langgraph.runtime import Runtime
 
 from graphs.compose_offline import not_covered_answer
 from graphs.models import Answer, Citation
+from knowledge.corpus import field_report_chunks
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
 
@@ -94,9 +95,11 @@ async def check(state: QAState) -> dict:
 def validate_citations(
     citations: Sequence[Citation], passages: Sequence[Passage], tenant: str | None
 ) -> list[Citation]:
-    """Citations whose chunk was retrieved for this caller and whose quote is in it."""
+    """Citations whose chunk the caller may read — retrieved for them, or the field report
+    (which Claude sees whole) — and whose quote is in that chunk."""
     allowed = allowed_tenants(tenant)
-    chunks = {p.chunk.chunk_id: p.chunk for p in passages}
+    chunks = {c.chunk_id: c for c in field_report_chunks()}
+    chunks |= {p.chunk.chunk_id: p.chunk for p in passages}
     valid = []
     for citation in citations:
         chunk = chunks.get(citation.chunk_id)

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -63,13 +63,22 @@ class Advisor:
         return advisor
 
     @cached_property
+    def llm_client(self) -> Any:
+        """The Anthropic client, or None when no API key is configured (offline)."""
+        if not self.settings.llm_enabled:
+            return None
+        from graphs.llm import make_client
+
+        return make_client(self.settings)
+
+    @cached_property
     def composer(self) -> Composer:
         """Claude when an API key is configured, else the offline composer."""
-        if not self.settings.llm_enabled:
+        if self.llm_client is None:
             return self.offline
-        from graphs.llm import ClaudeComposer, make_client
+        from graphs.llm import ClaudeComposer
 
-        return ClaudeComposer(self.settings, make_client(self.settings), fallback=self.offline)
+        return ClaudeComposer(self.settings, self.llm_client, fallback=self.offline)
 
     @property
     def qa_context(self) -> QAContext:
@@ -87,14 +96,9 @@ class Advisor:
 
     async def detect(self, text: str, tenant: str | None = None) -> Facts:
         """Stage, signals and disqualifiers in free text: Claude when configured, else offline."""
-        if self.settings.llm_enabled:
-            from graphs.extract import extract_facts
-            from graphs.llm import make_client
+        from graphs.extract import extract_facts
 
-            return await extract_facts(text, self.settings, make_client(self.settings))
-        from graphs.detect import detect_facts
-
-        return detect_facts(text)
+        return await extract_facts(text, self.settings, self.llm_client)
 
     def recommend(self, facts: Facts) -> Recommendation:
         from graphs.rubric import recommend
@@ -199,6 +203,8 @@ class Advisor:
     async def aclose(self) -> None:
         if "interviews" in self.__dict__:
             await self.interviews.aclose()
+        if self.__dict__.get("llm_client") is not None:
+            await self.llm_client.close()
         self.close()
 
     def close(self) -> None:

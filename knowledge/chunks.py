@@ -45,8 +45,9 @@ class Chunk:
 
     @property
     def index_text(self) -> str:
-        """What the rankers see: the heading path carries much of a section's meaning."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        """What the rankers see: title and heading path carry much of a section's meaning."""
+        heading = f"{self.source} › {self.section}" if self.section else self.source
+        return f"{heading}\n{self.text}"
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for the vector store (no None values: Chroma rejects them)."""

@@ -12,6 +12,7 @@ import pytest
 from graphs.runtime import Advisor
 from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
 from knowledge.settings import Settings
+from tests.fakes.anthropic_api import FakeMessagesAPI
 
 _OUR_PREFIXES = ("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft")
 
@@ -53,6 +54,25 @@ def demo_advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
         ingest_samples(adv.ingestor, tenant)
     yield adv
     adv.close()
+
+
+# --- Anthropic Messages API (loopback) ----------------------------------------------------
+@pytest.fixture
+def anthropic_api() -> Iterator[FakeMessagesAPI]:
+    api = FakeMessagesAPI().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def claude_settings(tmp_path: Path, anthropic_api: FakeMessagesAPI) -> Settings:
+    return make_settings(
+        tmp_path / "data",
+        anthropic_api_key="sk-ant-test-key",
+        anthropic_base_url=anthropic_api.url,
+        answer_deadline_s=5,
+        llm_max_retries=1,
+    )
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------

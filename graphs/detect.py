@@ -16,6 +16,10 @@ from graphs.models import Facts
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+(?:but|however|although|though|whereas)\s+", re.I)
 _NEGATION = re.compile(rf"\b{NEG}\b|n't\b", re.I)
 NEGATION_WINDOW = 24  # characters before a match in which a negation flips it
+_BOUNDARY = re.compile(r",|\band\b|\bbut\b", re.I)
+_DENIED_AFTER = re.compile(
+    r"\s*(?:(?:is|are|was|were)\s+(?:not|never)|isn't|aren't|wasn't)\b", re.I
+)
 
 
 def clauses(text: str) -> list[str]:
@@ -24,8 +28,11 @@ def clauses(text: str) -> list[str]:
 
 
 def _negated(clause: str, match: re.Match[str]) -> bool:
-    window = clause[max(0, match.start() - NEGATION_WINDOW) : match.end()]
-    return bool(_NEGATION.search(window))
+    before = clause[max(0, match.start() - NEGATION_WINDOW) : match.start()]
+    before = _BOUNDARY.split(before)[-1]  # a negation never reaches across ", and …"
+    window = before + clause[match.start() : match.end()]
+    # "lock-in is not a concern": a denial right after the phrase counts too.
+    return bool(_NEGATION.search(window) or _DENIED_AFTER.match(clause, match.end()))
 
 
 def _scan(parts: list[str], table: dict[str, tuple[Entry, ...]]) -> dict[str, bool]:

@@ -40,19 +40,19 @@ OPTION_NAMES: dict[str, str] = {
 _AVOID_PROBES: dict[str, tuple[tuple[str, ...], str]] = {
     "fractional_ai_cto": (
         ("A sample 30-day evaluation contract",),
-        "do not start with a giant transformation program",
+        "avoid launching a huge transformation program at the start",
     ),
     "full_time_cto": (
         ("Full-time CTO, agency, advisor, or fractional AI CTO?",),
-        "do not use fractional forever to avoid that hire",
+        "relying on fractional help forever instead of making the hire",
     ),
     "agency": (
         ("Full-time CTO, agency, advisor, or fractional AI CTO?",),
-        "agencies not substitute technical judgment",
+        "an agency cannot replace technical judgment",
     ),
     "advisor": (
         ("Full-time CTO, agency, advisor, or fractional AI CTO?",),
-        "advisors should not be expected to run delivery",
+        "expecting an advisor to run delivery",
     ),
     "specialist": (
         ("When not to hire a Fractional AI CTO",),

@@ -16,9 +16,10 @@ from graphs.models import Answer, CheckResult, Facts, Recommendation
 from graphs.qa import Composer, QAContext, answer_question
 from graphs.records import AssessmentRecords
 from knowledge.corpus import ingest_field_report
-from knowledge.db import create_schema, make_engine
+from knowledge.db import make_engine
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import Ingestor, IngestReport
+from knowledge.migrate import ensure_schema
 from knowledge.notes import add_note
 from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
@@ -45,7 +46,7 @@ class Advisor:
     def open(cls, settings: Settings) -> Advisor:
         settings.ensure_data_dir()
         engine = make_engine(settings.state_url)
-        create_schema(engine)
+        ensure_schema(engine)
         index = KnowledgeIndex(settings, engine)
         ingestor = Ingestor(index, engine)
         advisor = cls(

@@ -141,10 +141,6 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
-
-
 # --- Slack face ------------------------------------------------------------------------------
 # Declared here so migrations see one schema; only bot/slack reads and writes them.
 

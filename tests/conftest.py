@@ -80,7 +80,7 @@ def postgres_server_url() -> str:
 
 
 @pytest.fixture
-def postgres_url(postgres_server_url: str) -> Iterator[str]:
+def empty_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh, empty database for one test, dropped afterwards."""
     import psycopg
 
@@ -91,3 +91,15 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     yield f"{base}/{name}"
     with psycopg.connect(postgres_server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(empty_postgres_url: str) -> str:
+    """A fresh database with the schema migrated, as `advisor db upgrade` leaves it."""
+    from knowledge.db import make_engine
+    from knowledge.migrate import upgrade
+
+    engine = make_engine(empty_postgres_url)
+    upgrade(engine)
+    engine.dispose()
+    return empty_postgres_url

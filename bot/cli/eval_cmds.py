@@ -1,7 +1,12 @@
-"""`advisor eval …`: golden-set evaluations, run on a throwaway index of the bundled corpus."""
+"""`advisor eval [retrieval|recommendations|citations]`: golden sets against thresholds.
+
+Runs on a throwaway index of the bundled corpus (never the operator's data), offline, and exits
+non-zero when any result is below its threshold, so CI can gate on it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -10,14 +15,25 @@ import typer
 from rich.table import Table
 
 from bot.cli.common import console, fail, load_settings, print_json
+from graphs.evals import (
+    EvalResult,
+    citation_failures,
+    evaluate_recommendations,
+    load_recommendations,
+)
 from graphs.runtime import Advisor
 from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
-from knowledge.evaluation import evaluate_all, load_golden
+from knowledge.evaluation import GoldenQuestion, evaluate_all, load_golden
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "tests" / "golden"
 RECALL_AT_5_THRESHOLD = 0.90
+TEXT_ACCURACY_THRESHOLD = 0.90
+ANSWERS_ACCURACY_THRESHOLD = 1.0
+CITATION_VALIDITY_THRESHOLD = 1.0
 
 eval_app = typer.Typer(help="Run the golden sets and print metrics against thresholds.")
+GoldenDir = Annotated[Path, typer.Option(help="Folder with the golden sets.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print results as JSON.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +43,12 @@ def register(app: typer.Typer) -> None:
 def open_eval_advisor(workdir: Path) -> Advisor:
     """A fresh advisor in `workdir` with the field report and the sample clients indexed."""
     settings = load_settings().model_copy(
-        update={"data_dir": workdir, "database_url": None, "chroma_host": None}
+        update={
+            "data_dir": workdir,
+            "database_url": None,
+            "chroma_host": None,
+            "anthropic_api_key": None,
+        }
     )
     advisor = Advisor.open(settings)
     for tenant in SAMPLE_TENANTS:
@@ -36,51 +57,126 @@ def open_eval_advisor(workdir: Path) -> Advisor:
     return advisor
 
 
-@eval_app.command("retrieval")
-def eval_retrieval(
-    golden: Annotated[Path, typer.Option(help="Golden set (YAML).")] = GOLDEN_DIR
-    / "retrieval.yaml",
-    as_json: Annotated[bool, typer.Option("--json", help="Print metrics as JSON.")] = False,
+def _golden(golden_dir: Path, name: str) -> Path:
+    path = golden_dir / name
+    if not path.exists():
+        fail(f"{path}: golden set not found (run from a checkout, or pass --golden-dir)", 2)
+    return path
+
+
+def retrieval_results(advisor: Advisor, questions: list[GoldenQuestion]) -> list[EvalResult]:
+    results = []
+    for m in evaluate_all(advisor.index, questions):
+        threshold = RECALL_AT_5_THRESHOLD if m.ranker == "hybrid" else 0.0
+        results.append(
+            EvalResult(
+                f"retrieval recall@5 ({m.ranker})",
+                m.recall_at_5,
+                threshold,
+                len(questions),
+                [f"miss: {q}" for q in m.misses],
+                {"recall@1": m.recall_at_1, "mrr": m.mrr},
+            )
+        )
+    return results
+
+
+def citation_results(advisor: Advisor, questions: list[GoldenQuestion]) -> EvalResult:
+    async def run() -> list[str]:
+        failures = []
+        for q in questions:
+            answer = await advisor.ask(q.question, q.caller, channel="eval")
+            failures += [f"{q.id}: {p}" for p in citation_failures(answer, q.caller, advisor.index)]
+        return failures
+
+    failures = asyncio.run(run())
+    failed_ids = {f.split(":", 1)[0] for f in failures}
+    score = 1 - len(failed_ids) / len(questions) if questions else 0.0
+    return EvalResult(
+        "citation validity", score, CITATION_VALIDITY_THRESHOLD, len(questions), failures
+    )
+
+
+def _report(results: list[EvalResult], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "score": r.score,
+                    "threshold": r.threshold,
+                    "total": r.total,
+                    "passed": r.passed,
+                    "failures": r.failures,
+                    **r.extra,
+                }
+                for r in results
+            ]
+        )
+    else:
+        table = Table(title="Fractional Advisor evals (offline)")
+        for column in ("eval", "n", "score", "threshold", "result"):
+            table.add_column(column)
+        for r in results:
+            extra = r.extra
+            detail = "".join(f"  {k} {v:.3f}" for k, v in extra.items())
+            table.add_row(
+                r.name,
+                str(r.total),
+                f"{r.score:.3f}{detail}",
+                f"{r.threshold:.2f}",
+                "PASS" if r.passed else "FAIL",
+            )
+        console.print(table)
+        for r in results:
+            for failure in r.failures[:10] if not r.passed else []:
+                console.print(f"  {r.name}: {failure}", highlight=False, markup=False)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_all(
+    ctx: typer.Context, golden_dir: GoldenDir = GOLDEN_DIR, as_json: AsJson = False
 ) -> None:
-    """Recall@1, recall@5 and MRR for BM25-only, dense-only and hybrid, side by side."""
-    if not golden.exists():
-        fail(f"{golden}: golden set not found (run from a checkout, or pass --golden)", 2)
-    questions = load_golden(golden)
+    """Every golden set: retrieval, recommendations (free text and answers), citations."""
+    if ctx.invoked_subcommand is not None:
+        return
+    questions = load_golden(_golden(golden_dir, "retrieval.yaml"))
+    recs = load_recommendations(_golden(golden_dir, "recommendations.yaml"))
     with tempfile.TemporaryDirectory(prefix="advisor-eval-") as workdir:
         advisor = open_eval_advisor(Path(workdir))
         try:
-            results = evaluate_all(advisor.index, questions)
+            results = retrieval_results(advisor, questions)
+            results.append(evaluate_recommendations(recs, "text", TEXT_ACCURACY_THRESHOLD))
+            results.append(evaluate_recommendations(recs, "answers", ANSWERS_ACCURACY_THRESHOLD))
+            results.append(citation_results(advisor, questions))
         finally:
             advisor.close()
-    hybrid = next(m for m in results if m.ranker == "hybrid")
-    passed = hybrid.recall_at_5 >= RECALL_AT_5_THRESHOLD
-    if as_json:
-        print_json(
-            {
-                "questions": len(questions),
-                "threshold_recall_at_5": RECALL_AT_5_THRESHOLD,
-                "passed": passed,
-                "rankers": [m.__dict__ | {"misses": list(m.misses)} for m in results],
-            }
-        )
-    else:
-        table = Table(title=f"Retrieval on {len(questions)} golden questions")
-        for column in ("ranker", "recall@1", "recall@5", "MRR", "misses@5"):
-            table.add_column(column)
-        for m in results:
-            table.add_row(
-                m.ranker,
-                f"{m.recall_at_1:.3f}",
-                f"{m.recall_at_5:.3f}",
-                f"{m.mrr:.3f}",
-                str(len(m.misses)),
-            )
-        console.print(table)
-        verdict = "PASS" if passed else "FAIL"
-        console.print(
-            f"{verdict}: hybrid recall@5 {hybrid.recall_at_5:.3f} "
-            f"(threshold {RECALL_AT_5_THRESHOLD:.2f})",
-            highlight=False,
-        )
-    if not passed:
-        raise typer.Exit(1)
+    _report(results, as_json)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(golden_dir: GoldenDir = GOLDEN_DIR, as_json: AsJson = False) -> None:
+    """Recall@1, recall@5 and MRR for BM25-only, dense-only and hybrid, side by side."""
+    questions = load_golden(_golden(golden_dir, "retrieval.yaml"))
+    with tempfile.TemporaryDirectory(prefix="advisor-eval-") as workdir:
+        advisor = open_eval_advisor(Path(workdir))
+        try:
+            results = retrieval_results(advisor, questions)
+        finally:
+            advisor.close()
+    _report(results, as_json)
+
+
+@eval_app.command("recommendations")
+def eval_recommendations(golden_dir: GoldenDir = GOLDEN_DIR, as_json: AsJson = False) -> None:
+    """Rubric accuracy on free-text scenarios and on answer files."""
+    recs = load_recommendations(_golden(golden_dir, "recommendations.yaml"))
+    _report(
+        [
+            evaluate_recommendations(recs, "text", TEXT_ACCURACY_THRESHOLD),
+            evaluate_recommendations(recs, "answers", ANSWERS_ACCURACY_THRESHOLD),
+        ],
+        as_json,
+    )

@@ -62,5 +62,5 @@ async def respond_to(response_url: str, message: Message, **options: Any) -> Non
     hook = AsyncWebhookClient(url=response_url, retry_handlers=retry_handlers())
     payload = {**message, **NO_UNFURL, **options}
     response = await hook.send_dict(payload)
-    if response.status != 200:
-        log.error("slack response_url failed: HTTP %s %s", response.status, response.body[:200])
+    if response.status_code != 200:
+        log.error("slack response_url failed: HTTP %s %s", response.status_code, response.body[:200])

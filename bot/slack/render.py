@@ -113,9 +113,7 @@ def paginate(blocks: list[Block], fallback: str) -> list[Message]:
     return [{"text": text, "blocks": page} for page in pages]
 
 
-def render_answer(
-    answer: Answer, *, answer_id: str, notices: Sequence[str] = ()
-) -> list[Message]:
+def render_answer(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Message]:
     """The answer, its sources, notices, and the assessment and feedback buttons."""
     body = escape_mrkdwn(answer.answer)
     blocks = sections(body)

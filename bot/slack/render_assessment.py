@@ -117,9 +117,7 @@ def recommendation_body(rec: Recommendation) -> list[Block]:
     name = OPTION_NAMES[rec.recommendation]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": plain(name, 150)}},
-        section(
-            f"*Confidence:* {rec.confidence:.0%} · *Runner-up:* {OPTION_NAMES[rec.runner_up]}"
-        ),
+        section(f"*Confidence:* {rec.confidence:.0%} · *Runner-up:* {OPTION_NAMES[rec.runner_up]}"),
     ]
     fired = [r for r in rec.rules if r.weight > 0]
     against = [r for r in rec.rules if r.weight < 0]

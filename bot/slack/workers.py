@@ -41,9 +41,7 @@ class Workers:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _run(
-        self, job: Coroutine[Any, Any, Any], name: str, apology: Apology | None
-    ) -> None:
+    async def _run(self, job: Coroutine[Any, Any, Any], name: str, apology: Apology | None) -> None:
         async with self._slots:
             try:
                 await job
@@ -70,10 +68,10 @@ class Workers:
     def busy(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, timeout: float = 30.0) -> None:
-        """Wait for running jobs (at shutdown, and in tests); cancel what is left after timeout."""
+    async def drain(self, grace_s: float = 30.0) -> None:
+        """Wait for running jobs (at shutdown); cancel what is left after `grace_s`."""
         if not self._tasks:
             return
-        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=grace_s)
         for task in pending:
             task.cancel()

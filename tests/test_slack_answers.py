@@ -77,5 +77,5 @@ async def test_feedback_click_is_stored_once_per_user(slack: SlackHarness) -> No
     with slack.advisor.engine.connect() as conn:
         rows = conn.execute(select(feedback.c.helpful, feedback.c.channel)).all()
     assert rows == [(True, "slack")]
-    replies = [c.text() for c in slack.fake.calls_to("response_url")]
+    replies = sorted(c.params["text"] for c in slack.fake.calls_to("response_url"))
     assert replies == ["Thanks for the feedback!", "You already rated this answer. Thanks!"]

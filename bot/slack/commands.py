@@ -27,6 +27,7 @@ USAGE = """Usage:
 • /advisor note add <text> — add an engagement note for this workspace's client
 • /advisor help — this message
 • /trigger-check [description] — the quick check (a form when empty)"""
+SHARED_REFUSAL = "Notes can't be added from a channel shared with another organisation."
 INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess”."
 
 
@@ -79,11 +80,11 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
         sub = parse_advisor(command.get("text", ""))
         url = command["response_url"]
         if sub.name in ("help", "unknown"):
-            await ack(text=USAGE)
+            await ack(**render_text(USAGE), response_type="ephemeral")
             return
-        refusal = await note_refusal(svc, command, context) if sub.name == "note_add" else None
+        refusal = note_refusal(svc, command, context) if sub.name == "note_add" else None
         if refusal:
-            await ack(text=refusal)
+            await ack(**render_text(refusal), response_type="ephemeral")
             return
         await ack()
         job = {"ask": ask, "assess": assess, "note_add": add_note}[sub.name]
@@ -164,25 +165,21 @@ async def assess(svc: SlackServices, command: dict, context: AsyncBoltContext, _
         await _reply(command, [render_text(INVITE)])
 
 
-async def note_refusal(svc: SlackServices, command: dict, context: AsyncBoltContext) -> str | None:
-    """Why a note can't be added here, or None: only allowed channels, never Slack Connect."""
-    allowed = svc.advisor.settings.slack_note_channels
-    if command.get("channel_id") not in allowed:
+def note_refusal(svc: SlackServices, command: dict, context: AsyncBoltContext) -> str | None:
+    """Why a note can't be added here (checked before ack, so no network), or None."""
+    if command.get("channel_id") not in svc.advisor.settings.slack_note_channels:
         return (
             "Notes can only be added in the channels configured for them (ADVISOR_NOTE_CHANNELS)."
         )
-    scope = await _scope(svc, command, context)
-    if scope.client is None:
-        return "This workspace isn't mapped to a client yet (`advisor tenants add … --slack-team`)."
-    if scope.shared:
-        return "Notes can't be added from a channel shared with another organisation."
+    if svc.scopes.client_for(context.team_id, context.enterprise_id) is None:
+        return "This workspace isn't mapped to a client yet (advisor tenants add … --slack-team)."
     return None
 
 
 async def add_note(svc: SlackServices, command: dict, context: AsyncBoltContext, text: str) -> None:
     scope = await _scope(svc, command, context)
-    if scope.client is None or scope.shared:  # note_refusal said so before ack; state may change
-        await _reply(command, [render_text("Notes can't be added from this channel.")])
+    if scope.client is None or scope.shared:  # Slack Connect: never take notes here
+        await _reply(command, [render_text(SHARED_REFUSAL)])
         return
     author = command.get("user_name") or context.user_id or "slack"
     try:

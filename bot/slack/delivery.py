@@ -63,4 +63,6 @@ async def respond_to(response_url: str, message: Message, **options: Any) -> Non
     payload = {**message, **NO_UNFURL, **options}
     response = await hook.send_dict(payload)
     if response.status_code != 200:
-        log.error("slack response_url failed: HTTP %s %s", response.status_code, response.body[:200])
+        log.error(
+            "slack response_url failed: HTTP %s %s", response.status_code, response.body[:200]
+        )

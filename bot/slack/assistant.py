@@ -34,13 +34,17 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
         payload: dict, context: AsyncBoltContext, set_suggested_prompts: AsyncSetSuggestedPrompts
     ) -> None:
         thread = payload["assistant_thread"]
-        await context.client.chat_postMessage(
-            channel=thread["channel_id"],
-            thread_ts=thread["thread_ts"],
-            **render_text(GREETING),
-            **NO_UNFURL,
-        )
-        await set_suggested_prompts(prompts=PROMPTS)
+
+        async def job() -> None:
+            await context.client.chat_postMessage(
+                channel=thread["channel_id"],
+                thread_ts=thread["thread_ts"],
+                **render_text(GREETING),
+                **NO_UNFURL,
+            )
+            await set_suggested_prompts(prompts=PROMPTS)
+
+        svc.spawn_for_event(context, job(), name="slack.assistant_greeting")
 
     @assistant.user_message
     async def on_user_message(payload: dict, body: dict, context: AsyncBoltContext) -> None:
@@ -54,14 +58,14 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
             body=body,
             assistant=True,
         )
-        spawn_turn(svc, context.client, msg, "slack.assistant")
+        spawn_turn(svc, context, msg, "slack.assistant")
 
     app.assistant(assistant)
 
     async def on_home_opened(event: dict, context: AsyncBoltContext) -> None:
         if event.get("tab") == "messages" and event.get("channel"):
             job = greet_once(svc, context, event["channel"], event.get("user") or "")
-            svc.workers.spawn(job, name="slack.greeting")
+            svc.spawn_for_event(context, job, name="slack.greeting")
 
     app.event("app_home_opened")(on_home_opened)
 

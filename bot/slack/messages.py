@@ -46,12 +46,12 @@ def classify(text: str) -> tuple[Intent, str]:
 
 def register(app: AsyncApp, svc: SlackServices) -> None:
     async def on_mention(event: dict, body: dict, context: AsyncBoltContext) -> None:
-        spawn_turn(svc, context.client, _incoming(event, body, context), "slack.mention")
+        spawn_turn(svc, context, _incoming(event, body, context), "slack.mention")
 
     async def on_message(event: dict, body: dict, context: AsyncBoltContext) -> None:
         if not await _for_us(svc, event, context):
             return
-        spawn_turn(svc, context.client, _incoming(event, body, context), "slack.message")
+        spawn_turn(svc, context, _incoming(event, body, context), "slack.message")
 
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
@@ -150,6 +150,6 @@ class ThreadTurn:
         await self._post([render_text(APOLOGY)])
 
 
-def spawn_turn(svc: SlackServices, client: AsyncWebClient, msg: Incoming, name: str) -> None:
-    turn = ThreadTurn(svc, client, msg)
-    svc.workers.spawn(turn.run(), name=name, apology=turn.apologise)
+def spawn_turn(svc: SlackServices, context: AsyncBoltContext, msg: Incoming, name: str) -> None:
+    turn = ThreadTurn(svc, context.client, msg)
+    svc.spawn_for_event(context, turn.run(), name=name, apology=turn.apologise)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_bolt.async_app import AsyncBoltContext
+
+from bot.slack.dedup import first_delivery
 from bot.slack.tenancy import Scope, ScopeResolver
 from bot.slack.threads import SlackThreads, thread_key
-from bot.slack.workers import Workers
+from bot.slack.workers import Apology, Workers
 from graphs.runtime import Advisor
 from knowledge.records import claim_once
 
@@ -54,6 +58,24 @@ class SlackServices:
             threads=SlackThreads(advisor.engine),
             scopes=ScopeResolver(advisor.tenants),
         )
+
+    def spawn_for_event(
+        self,
+        context: AsyncBoltContext,
+        job: Coroutine[Any, Any, Any],
+        *,
+        name: str,
+        apology: Apology | None = None,
+    ) -> None:
+        """Run `job` after the ack, but only for the first delivery of the event."""
+
+        async def once() -> None:
+            if await first_delivery(context):
+                await job
+            else:
+                job.close()
+
+        self.workers.spawn(once(), name=name, apology=apology)
 
     async def claim(self, scope: str, key: str) -> bool:
         """Durable claim-once (across replicas), off the event loop."""

@@ -52,7 +52,7 @@ class QAState(TypedDict, total=False):
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
     ctx = runtime.context
     passages = ctx.index.retrieve_for_tenant(state["question"], state.get("tenant"), ctx.top_k)
-    coverage = ctx.index.coverage(state["question"], passages)
+    coverage = ctx.index.coverage(state["question"], passages, state.get("tenant"))
     return {"passages": passages, "covered": coverage.covered}
 
 

@@ -1,8 +1,13 @@
 """Do the retrieved passages plausibly answer the question? Decided before anything is written.
 
-Two independent signals: the best dense similarity, and the share of the question's
-information (idf-weighted terms) that occurs in the top passages — so matching "good" and
-"start" does not make a sourdough question look covered.
+Three signals, each in [0, 1]:
+- vocabulary: the idf-weighted share of the question's terms the corpus knows at all — a
+  question about sourdough or iPhones is mostly words the sources never use;
+- overlap: the idf-weighted share of its terms found in the top passages;
+- dense: the best cosine similarity of a passage.
+Covered when 2·vocabulary + overlap + dense ≥ 1.55: the midpoint between the lowest golden
+retrieval question (1.62) and the highest uncovered one (1.49) on 2026-11-24 (tests/golden: every
+retrieval question above, every uncovered question below; see tests/test_eval_suite.py).
 """
 
 from __future__ import annotations
@@ -13,28 +18,33 @@ from dataclasses import dataclass
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
 
-# Calibrated on tests/golden (retrieval.yaml against uncovered.yaml).
-MIN_DENSE = 0.40
-MIN_WEIGHTED_COVERAGE = 0.36
+THRESHOLD = 1.55
 TOP_PASSAGES = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
     covered: bool
+    score: float
+    vocabulary: float
+    overlap: float
     best_dense: float
-    term_coverage: float  # idf-weighted share of query terms found in the top passages
 
 
 def assess_coverage(
-    question: str, passages: Sequence[Passage], idf: Callable[[str], float]
+    question: str,
+    passages: Sequence[Passage],
+    idf: Callable[[str], float],
+    known: Callable[[str], bool],
 ) -> Coverage:
-    best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
     terms = set(tokenize(question))
+    weights = {t: idf(t) for t in terms}
+    total = sum(weights.values())
     found: set[str] = set()
     for passage in passages[:TOP_PASSAGES]:
         found |= terms & set(tokenize(passage.chunk.index_text))
-    total = sum(idf(t) for t in terms)
-    share = sum(idf(t) for t in found) / total if total else 0.0
-    covered = bool(passages) and (best_dense >= MIN_DENSE or share >= MIN_WEIGHTED_COVERAGE)
-    return Coverage(covered, best_dense, share)
+    vocabulary = sum(w for t, w in weights.items() if known(t)) / total if total else 0.0
+    overlap = sum(weights[t] for t in found) / total if total else 0.0
+    best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
+    score = 2 * vocabulary + overlap + best_dense
+    return Coverage(bool(passages) and score >= THRESHOLD, score, vocabulary, overlap, best_dense)

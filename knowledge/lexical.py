@@ -6,6 +6,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
+from functools import lru_cache
+
+import snowballstemmer
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STOPWORDS = frozenset(
@@ -154,36 +157,16 @@ STOPWORDS = frozenset(
         "t",
     ]
 )
-_SUFFIXES = (
-    "ingly",
-    "edly",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ness",
-    "ings",
-    "ing",
-    "ies",
-    "ied",
-    "ers",
-    "er",
-    "ed",
-    "es",
-    "ly",
-    "s",
-)
+_STEMMER = snowballstemmer.stemmer("english")
+# Porter2 keeps "decide" and "decision" apart; founders use both for the same thing.
+_SAME_AS = {"decis": "decid"}
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A deliberately small suffix stripper: enough to match 'stalled'/'stall', 'hires'/'hire'."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            if suffix in ("ies", "ied"):
-                return base + "y"
-            return base
-    return word
+    """Snowball (Porter2) stem, with a few merges of stems that mean the same here."""
+    stemmed = _STEMMER.stemWord(word)
+    return _SAME_AS.get(stemmed, stemmed)
 
 
 def tokenize(text: str) -> list[str]:
@@ -229,6 +212,10 @@ class BM25Index:
     def add_many(self, rows: Iterable[tuple[str, str, str]]) -> None:
         for chunk_id, tenant, text in rows:
             self.add(chunk_id, tenant, text)
+
+    def knows(self, term: str, tenants: Collection[str]) -> bool:
+        """Whether any chunk readable by `tenants` contains the term."""
+        return any(self._tenant[cid] in tenants for cid in self._postings.get(term, ()))
 
     def idf(self, term: str) -> float:
         """BM25 idf of a (tokenized) term; unseen terms get the highest possible idf."""

@@ -1,0 +1,36 @@
+"""How founders say things vs. how the sources say them: query-side expansions.
+
+Applied to questions only (never to indexed text), for both rankers. Entries are plain
+vocabulary, ours; extend when `advisor eval retrieval` shows a miss caused by wording.
+"""
+
+from __future__ import annotations
+
+import re
+
+EXPANSIONS: dict[str, str] = {
+    r"\bceo\b|\bco-?founders?\b": "founder",
+    r"\bmidnight\b|\blate at night\b|\bat night\b|\bnights\b": "2am night",
+    r"\bdebugg\w*\b|\bfixing\b|\bfirefight\w*\b": "coding patch",
+    r"\bfirst week\b|\bweek one\b": "week 1",
+    r"\bsecond week\b|\bweek two\b": "week 2",
+    r"\bthird week\b|\bweek three\b": "week 3",
+    r"\bfourth week\b|\bweek four\b|\bend of the month\b": "week 4",
+    r"\ba month\b|\bone month\b|\bfour weeks\b": "30 days",
+    r"\bpoc\b|\bproof of concept\b|\bmvp\b": "pilot prototype",
+    r"\blocked in(to)?\b|\block ?in\b": "lock-in vendor",
+    r"\bself-?host\w*\b": "self-host vendor",
+    r"\bprivate equity\b|\bpe[- ]owned\b": "PE-backed",
+    r"\bcorporate\b|\bbig company\b|\bfortune 500\b": "enterprise department",
+    r"\binvestors?\b": "board",
+    r"\bdev shop\b|\bconsultancy\b|\boutsourc\w*\b": "agency",
+    r"\bwhen to\b|\bwhen do(es)?\b|\bshould we\b": "when hire",
+    r"\bone rule\b|\brule of thumb\b": "simple rule",
+}
+_COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in EXPANSIONS.items()]
+
+
+def expand_query(question: str) -> str:
+    """The question plus the source vocabulary for any founder phrasing it contains."""
+    extras = [extra for pattern, extra in _COMPILED if pattern.search(question)]
+    return f"{question} {' '.join(extras)}" if extras else question

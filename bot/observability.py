@@ -94,7 +94,15 @@ def configure_logging(settings: Settings, stream=None) -> SecretScrubber:  # typ
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    for noisy in ("chromadb", "httpx", "httpx2", "httpcore", "urllib3", "aiohttp.access"):
+    for noisy in (
+        "chromadb",
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "urllib3",
+        "aiohttp.access",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return scrubber
 

@@ -20,19 +20,40 @@ from knowledge.passages import Passage
 
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 MAX_QUOTES = 4
+# "What did *we* decide…" is about the client: their own notes outrank general advice.
+NOTES_BOOST = 0.5
+LEAD_BOOST = 0.15  # a section's first sentence usually states its point
+_FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've)\b", re.IGNORECASE)
 MAX_PER_CHUNK = 2
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _paragraph_units(text: str) -> list[str]:
+    """Paragraphs with hard-wrapped lines joined; each list item is its own unit."""
+    units: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        current: list[str] = []
+        for line in paragraph.splitlines():
+            if _LIST_ITEM.match(line) and current:
+                units.append(" ".join(current))
+                current = []
+            if line.strip():
+                current.append(_LIST_ITEM.sub("", line).strip())
+        if current:
+            units.append(" ".join(current))
+    return units
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a chunk; list items and short lines stay whole."""
+    """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined."""
     sentences: list[str] = []
-    for block in text.split("\n"):
-        block = block.strip()
-        if block:
-            sentences.extend(s.strip() for s in _SENTENCE.split(block) if s.strip())
+    for unit in _paragraph_units(text):
+        sentences.extend(s.strip() for s in _SENTENCE.split(unit) if s.strip())
     return sentences
 
 
@@ -73,19 +94,27 @@ class OfflineComposer:
         return Answer(answer=_intro(citations) + "\n" + "\n".join(lines), citations=citations)
 
     def _pick(self, question: str, passages: Sequence[Passage]) -> list[tuple[Passage, str]]:
-        candidates = [
-            (p, s) for p in passages for s in split_sentences(p.chunk.text) if len(s) >= 25
-        ]
+        candidates = []
+        leads = set()
+        for p in passages:
+            for position, sentence in enumerate(split_sentences(p.chunk.text)):
+                if len(sentence) >= 25:
+                    if position == 0:
+                        leads.add(len(candidates))
+                    candidates.append((p, sentence))
         if not candidates:
             return []
         vectors = embed(self._model_dir, [question] + [s for _, s in candidates])
         dense = vectors[1:] @ vectors[0]
         terms = set(tokenize(question))
+        about_us = bool(_FIRST_PERSON.search(question))
         scores = []
         for i, (passage, sentence) in enumerate(candidates):
             overlap = len(terms & set(tokenize(sentence))) / len(terms) if terms else 0.0
             prior = 1.0 / (1 + passage.rank)
-            scores.append(float(dense[i]) + 0.6 * overlap + 0.5 * prior)
+            own_notes = NOTES_BOOST if about_us and passage.chunk.tenant != PUBLIC_TENANT else 0.0
+            lead = LEAD_BOOST if i in leads else 0.0
+            scores.append(float(dense[i]) + 0.6 * overlap + 0.5 * prior + own_notes + lead)
         order = np.argsort(-np.asarray(scores), kind="stable")
         chosen: list[int] = []
         per_chunk: dict[str, int] = {}

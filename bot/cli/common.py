@@ -17,7 +17,7 @@ from bot.observability import configure_logging
 from graphs.runtime import Advisor
 from knowledge.settings import Settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 EXIT_USAGE = 2
 
 

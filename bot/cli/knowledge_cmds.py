@@ -86,10 +86,8 @@ def demo() -> None:
             report = ingest_samples(advisor.ingestor, tenant)
             console.print(f"[bold]{tenant}[/bold] notes: {report.summary()}", highlight=False)
         for tenant, question in DEMO_QUESTIONS:
-            who = f" (as {tenant})" if tenant else ""
-            typer.echo(
-                f'\n❯ advisor ask{" --tenant " + tenant if tenant else ""} "{question}"{who}'
-            )
+            flag = f" --tenant {tenant}" if tenant else ""
+            typer.echo(f'\n❯ advisor ask{flag} "{question}"')
             typer.echo(render_answer_text(run(advisor.ask(question, tenant))))
     typer.echo('\nNext: advisor ask "…" · advisor check "…" · advisor assess · advisor --help')
 

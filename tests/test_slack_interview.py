@@ -28,6 +28,7 @@ async def _start(slack: SlackHarness) -> tuple[dict, Call]:
     event = sign.mention("assess", channel="C1")
     await slack.event(event)
     [question] = await slack.fake.wait_for("chat.postMessage", where=_is_question)
+    await slack.settle()  # the open question's message is on record (as it is for a human)
     return event, question
 
 

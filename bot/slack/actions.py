@@ -70,15 +70,17 @@ async def _tell(body: dict, text: str) -> None:
 async def answer_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
     action = _action(body)
     raw = action["selected_option"]["value"] if "selected_option" in action else action["value"]
-    _key, value = ra.parse_answer_value(raw)
-    await _answer(svc, body, context, value)
+    question_key, value = ra.parse_answer_value(raw)
+    await _answer(svc, body, context, question_key, value)
 
 
 async def cancel_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
-    await _answer(svc, body, context, "cancel")
+    await _answer(svc, body, context, str(_action(body)["value"]), "cancel")
 
 
-async def _answer(svc: SlackServices, body: dict, context: AsyncBoltContext, value: str) -> None:
+async def _answer(
+    svc: SlackServices, body: dict, context: AsyncBoltContext, question_key: str, value: str
+) -> None:
     channel, thread_ts, message_ts = thread_of(body)
     done = await answer_open_question(
         svc,
@@ -89,6 +91,7 @@ async def _answer(svc: SlackServices, body: dict, context: AsyncBoltContext, val
         question_ts=message_ts,
         user=context.user_id or "",
         value=value,
+        question_key=question_key,
     )
     if not done:
         await _tell(body, STALE)

@@ -103,18 +103,19 @@ async def answer_open_question(
     question_ts: str,
     user: str,
     value: str,
+    question_key: str | None = None,
 ) -> bool:
-    """File `value` as the answer to the question posted at `question_ts`, once.
+    """File `value` as the answer to the open question (posted at `question_ts`), once.
 
-    False when that message is not the open question any more (an old button, or a second
-    click that lost the race); nothing changes then.
+    False when `question_key` is not the open question any more (an old button) or the
+    message was already answered (a second click, on any replica); nothing changes then.
     """
-    if await _open_question_ts(svc, key) != question_ts:
-        return False
-    if not await svc.claim(ANSWER_SCOPE, f"{channel}:{question_ts}"):
-        return False
     pending = await svc.advisor.interviews.pending(key)
     if pending is None or pending.question is None:
+        return False
+    if question_key is not None and pending.question.key != question_key:
+        return False
+    if not await svc.claim(ANSWER_SCOPE, f"{channel}:{question_ts}"):
         return False
     turn = await svc.advisor.interviews.reply(key, value, user_id=user)
     shown = turn.answered.get(pending.question.key)

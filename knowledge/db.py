@@ -152,22 +152,3 @@ slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open in
     Column("question_ts", String(32), nullable=True),  # the message holding the open question
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-
-slack_installations = Table(  # OAuth installs (multi-workspace mode); newest row per team wins
-    "slack_installations",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("client_id", String(64), nullable=False),
-    Column("enterprise_id", String(32), nullable=True, index=True),
-    Column("team_id", String(32), nullable=True, index=True),
-    Column("is_enterprise_install", Boolean, nullable=False, default=False),
-    Column("installation", JSON, nullable=False),  # slack_sdk Installation.to_dict()
-    Column("installed_at", DateTime(timezone=True), nullable=False, index=True),
-)
-
-slack_oauth_states = Table(  # one-time OAuth `state` values (CSRF protection of the install flow)
-    "slack_oauth_states",
-    metadata,
-    Column("state", String(64), primary_key=True),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)

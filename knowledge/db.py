@@ -139,3 +139,16 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+# --- Slack face ------------------------------------------------------------------------------
+# Declared here so migrations see one schema; only bot/slack reads and writes them.
+
+slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open interview question
+    "slack_threads",
+    metadata,
+    Column("thread_key", String(255), primary_key=True),  # slack:<team>:<channel>:<thread_ts>
+    Column("kind", String(16), nullable=False),  # answer | interview
+    Column("question_ts", String(32), nullable=True),  # the message holding the open question
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

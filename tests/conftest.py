@@ -123,3 +123,7 @@ def postgres_url(empty_postgres_url: str) -> str:
     upgrade(engine)
     engine.dispose()
     return empty_postgres_url
+
+
+# --- Slack ------------------------------------------------------------------------------------
+from tests.slack_harness import slack  # noqa: E402, F401  (fixture: the Slack app under test)

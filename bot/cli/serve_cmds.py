@@ -1,0 +1,63 @@
+"""`advisor serve` (HTTP: Slack's Request URL, health, Teams) and `advisor slack socket`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import EXIT_USAGE, fail, open_advisor
+
+slack_app = typer.Typer(help="Slack: Socket Mode for development without a public URL.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(slack_app, name="slack")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+) -> None:
+    """Serve POST /slack/events, GET /healthz (and Teams' /api/messages once wired)."""
+    from aiohttp import web
+
+    from bot.server import build_app
+
+    with open_advisor() as advisor:
+        try:
+            app = build_app(advisor)
+        except ValueError as exc:
+            fail(str(exc), EXIT_USAGE)
+        web.run_app(app, host=host, port=port, access_log=None, print=None)
+
+
+@slack_app.command("socket")
+def socket() -> None:
+    """Run the Slack app over Socket Mode (needs SLACK_APP_TOKEN and SLACK_BOT_TOKEN)."""
+    with open_advisor() as advisor:
+        token = advisor.settings.slack_app_token
+        if token is None or not token.get_secret_value():
+            fail("set SLACK_APP_TOKEN (an xapp- token with connections:write)", EXIT_USAGE)
+        asyncio.run(_run_socket(advisor, token.get_secret_value()))
+
+
+async def _run_socket(advisor, app_token: str) -> None:  # type: ignore[no-untyped-def]
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from bot.slack.app import SlackNotConfiguredError, build_slack_app
+    from bot.slack.services import SlackServices
+
+    services = SlackServices.build(advisor)
+    try:
+        app = build_slack_app(advisor, services)
+    except SlackNotConfiguredError as exc:
+        fail(str(exc), EXIT_USAGE)
+    handler = AsyncSocketModeHandler(app, app_token)
+    try:
+        await handler.start_async()
+    finally:
+        await services.workers.drain()
+        await advisor.interviews.aclose()

@@ -1,0 +1,187 @@
+"""Buttons: interview answers, feedback, "Run the assessment", "Share", "Start over"."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+
+from bot.slack import render_assessment as ra
+from bot.slack.delivery import NO_UNFURL, respond_to
+from bot.slack.interview import (
+    answer_open_question,
+    start_in_new_thread,
+    start_interview,
+    thread_of,
+)
+from bot.slack.render import (
+    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK_UP,
+    ACTION_START_ASSESSMENT,
+    APOLOGY,
+    render_text,
+)
+from bot.slack.services import SlackServices
+from bot.slack.tenancy import Scope
+from bot.slack.threads import thread_key
+from knowledge.identity import hash_user
+from knowledge.records import record_feedback
+
+FEEDBACK_SCOPE = "slack-feedback"
+STALE = "That question has already been answered (or the assessment moved on)."
+INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess”."
+
+
+def register(app: AsyncApp, svc: SlackServices) -> None:
+    def on(action_id: str | re.Pattern[str], job: Any, name: str) -> None:
+        async def listener(ack: AsyncAck, body: dict, context: AsyncBoltContext) -> None:
+            await ack()
+            url = body.get("response_url")
+
+            async def apologise() -> None:
+                if url:
+                    await respond_to(url, render_text(APOLOGY), response_type="ephemeral")
+
+            svc.workers.spawn(job(svc, body, context), name=name, apology=apologise)
+
+        app.action(action_id)(listener)
+
+    on(re.compile(f"^{ra.ACTION_ANSWER}_"), answer_clicked, "slack.interview_answer")
+    on(ra.ACTION_CANCEL, cancel_clicked, "slack.interview_cancel")
+    on(ra.ACTION_RESTART, restart_clicked, "slack.interview_restart")
+    on(ACTION_START_ASSESSMENT, assessment_clicked, "slack.assessment_start")
+    on(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"), feedback_clicked, "slack.fb")
+    on(ra.ACTION_SHARE_RECOMMENDATION, share_recommendation, "slack.share_recommendation")
+    on(ra.ACTION_SHARE_CHECK, share_check, "slack.share_check")
+
+
+def _action(body: dict) -> dict[str, Any]:
+    return body["actions"][0]
+
+
+async def _tell(body: dict, text: str) -> None:
+    if body.get("response_url"):
+        message = render_text(text)
+        await respond_to(body["response_url"], message, response_type="ephemeral")
+
+
+async def answer_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    action = _action(body)
+    raw = action["selected_option"]["value"] if "selected_option" in action else action["value"]
+    question_key, value = ra.parse_answer_value(raw)
+    await _answer(svc, body, context, question_key, value)
+
+
+async def cancel_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    await _answer(svc, body, context, str(_action(body)["value"]), "cancel")
+
+
+async def _answer(
+    svc: SlackServices, body: dict, context: AsyncBoltContext, question_key: str, value: str
+) -> None:
+    channel, thread_ts, message_ts = thread_of(body)
+    done = await answer_open_question(
+        svc,
+        context.client,
+        key=thread_key(context.team_id, channel, thread_ts),
+        channel=channel,
+        thread_ts=thread_ts,
+        question_ts=message_ts,
+        user=context.user_id or "",
+        value=value,
+        question_key=question_key,
+    )
+    if not done:
+        await _tell(body, STALE)
+
+
+async def restart_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    channel, thread_ts, _ts = thread_of(body)
+    scope = await _scope(svc, body, context, channel)
+    await start_interview(
+        svc,
+        context.client,
+        key=thread_key(context.team_id, channel, thread_ts),
+        channel=channel,
+        thread_ts=thread_ts,
+        user=context.user_id or "",
+        tenant=scope.tenant,
+    )
+
+
+async def assessment_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """From an answer: the interview in that thread; from an ephemeral result: a new thread."""
+    channel, thread_ts, _ts = thread_of(body)
+    scope = await _scope(svc, body, context, channel)
+    user = context.user_id or ""
+    if body.get("container", {}).get("is_ephemeral") or not thread_ts:
+        started = await start_in_new_thread(
+            svc,
+            context.client,
+            team_id=context.team_id,
+            channel=channel,
+            user=user,
+            tenant=scope.tenant,
+        )
+        if not started:
+            await _tell(body, INVITE)
+        return
+    await start_interview(
+        svc,
+        context.client,
+        key=thread_key(context.team_id, channel, thread_ts),
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        tenant=scope.tenant,
+    )
+
+
+async def feedback_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """👍/👎, once per user and answer, stored with a hashed user id."""
+    action = _action(body)
+    answer_id = str(action["value"])[:64]
+    user_hash = hash_user("slack", context.user_id)
+    if not await svc.claim(FEEDBACK_SCOPE, f"{answer_id}:{user_hash}"):
+        await _tell(body, "You already rated this answer. Thanks!")
+        return
+    client_tenant = svc.scopes.client_for(context.team_id, context.enterprise_id)
+    await asyncio.to_thread(
+        record_feedback,
+        svc.advisor.engine,
+        tenant=client_tenant,
+        channel="slack",
+        user_hash=user_hash,
+        answer_id=answer_id,
+        helpful=action["action_id"] == ACTION_FEEDBACK_UP,
+    )
+    await _tell(body, "Thanks for the feedback!")
+
+
+async def share_recommendation(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """Post the result to the channel itself (not the thread), saying who shared it."""
+    channel, _thread, _ts = thread_of(body)
+    rec = svc.advisor.recommend(ra.parse_facts_value(_action(body)["value"]))
+    for message in ra.render_shared(rec, context.user_id):
+        await context.client.chat_postMessage(channel=channel, **message, **NO_UNFURL)
+
+
+async def share_check(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """An ephemeral trigger-check result, posted for the channel via its response_url."""
+    rec = svc.advisor.recommend(ra.parse_facts_value(_action(body)["value"]))
+    for message in ra.render_shared(rec, context.user_id):
+        await respond_to(
+            body["response_url"], message, response_type="in_channel", replace_original=False
+        )
+
+
+async def _scope(svc: SlackServices, body: dict, context: AsyncBoltContext, channel: str) -> Scope:
+    return await svc.scopes.resolve(
+        context.client,
+        team_id=context.team_id,
+        enterprise_id=context.enterprise_id,
+        channel_id=channel,
+        body=body,
+    )

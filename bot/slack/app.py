@@ -1,0 +1,56 @@
+"""The Bolt `AsyncApp`: our client (loopback-able base URL, 429 retries), dedup, listeners."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack import actions, assistant, commands, messages
+from bot.slack.dedup import event_dedup_middleware
+from bot.slack.delivery import make_web_client
+from bot.slack.services import SlackServices
+from graphs.runtime import Advisor
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotConfiguredError(RuntimeError):
+    """Slack settings are missing; the message names the variables to set."""
+
+
+def build_slack_app(advisor: Advisor, svc: SlackServices) -> AsyncApp:
+    """The app for HTTP mode and Socket Mode alike (listeners never know which)."""
+    settings = advisor.settings
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    if not token:
+        raise SlackNotConfiguredError("set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET for HTTP)")
+    app = AsyncApp(
+        name="fractional-advisor",
+        signing_secret=secret,
+        client=make_web_client(token, settings.slack_api_url),
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    app.use(event_dedup_middleware(advisor.engine))
+    assistant.register(app, svc)  # middleware: sees assistant-thread messages first
+    messages.register(app, svc)
+    commands.register(app, svc)
+    actions.register(app, svc)
+    app.event(re.compile(".*"))(_acknowledge_only)  # unhandled events would make Slack retry
+    app.error(_log_error)
+    return app
+
+
+async def _acknowledge_only() -> None:
+    return None
+
+
+async def _log_error(error: Exception, body: dict[str, Any]) -> None:
+    kind = body.get("type") or body.get("command") or "?"
+    log.error("slack listener failed on %s: %s", kind, error.__class__.__name__, exc_info=error)

@@ -1,0 +1,144 @@
+"""Block Kit for answers: the one mrkdwn escaper, text splitting, and the answer message.
+
+Everything here is a pure function of a reply model. All text that did not come from this
+module (user input, notes, the report, the model) goes through `escape_mrkdwn` before it lands in
+a mrkdwn field, so it can never mention a channel, a user or a group, or become a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from graphs.models import Answer, Citation
+
+Block = dict[str, Any]
+Message = dict[str, Any]  # {"text": …, "blocks": […]}: what chat.postMessage / respond take
+
+MAX_SECTION_CHARS = 3000
+MAX_BLOCKS = 50
+MAX_FALLBACK_CHARS = 300
+MAX_PLAIN_CHARS = 75  # button and option labels
+
+ACTION_FEEDBACK_UP = "feedback_up"
+ACTION_FEEDBACK_DOWN = "feedback_down"
+ACTION_START_ASSESSMENT = "assessment_start"
+
+_SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,15}):(?=//)")
+_WWW = re.compile(r"(?i)\bwww\.")
+_WORD_JOINER = "\u2060"
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Neutralise `&`, `<`, `>` (mentions, links, dates) and break `scheme://` / `www.` so a
+    pasted or generated URL is shown as text, not turned into a link."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SCHEME.sub(lambda m: f"{m.group(1)}:{_WORD_JOINER}", text)
+    return _WWW.sub(lambda m: f"{m.group(0)[:3]}{_WORD_JOINER}.", text)
+
+
+def plain(text: str, limit: int = MAX_PLAIN_CHARS) -> str:
+    """A plain_text value cut to Slack's limit (plain_text is never parsed for mentions)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def split_text(text: str, limit: int = MAX_SECTION_CHARS) -> list[str]:
+    """Cut already-escaped text into pieces ≤ `limit`, at paragraph, line or word boundaries."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = _cut_point(rest, limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _cut_point(text: str, limit: int) -> int:
+    window = text[:limit]
+    for sep in ("\n\n", "\n", " "):
+        at = window.rfind(sep)
+        if at > limit // 2:
+            return at
+    amp = window.rfind("&", limit - 6)  # never split an entity such as &amp;
+    return amp if amp > 0 and ";" not in window[amp:] else limit
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def sections(escaped: str) -> list[Block]:
+    return [section(piece) for piece in split_text(escaped)]
+
+
+def context(escaped: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": escaped}]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": plain(text), "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(elements: Sequence[dict[str, Any]], block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def source_blocks(citations: Iterable[Citation]) -> list[Block]:
+    """Numbered sources (`[n] title › section › date`) in context blocks."""
+    lines = [f"[{c.n}] {escape_mrkdwn(c.label)}" for c in citations]
+    if not lines:
+        return []
+    return [context(piece) for piece in split_text("*Sources*\n" + "\n".join(lines))]
+
+
+def paginate(blocks: list[Block], fallback: str) -> list[Message]:
+    """Blocks in messages of at most 50 blocks each; long answers are split, never rejected."""
+    pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
+    text = fallback if len(fallback) <= MAX_FALLBACK_CHARS else fallback[:MAX_FALLBACK_CHARS] + "…"
+    return [{"text": text, "blocks": page} for page in pages]
+
+
+def render_answer(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Message]:
+    """The answer, its sources, notices, and the assessment and feedback buttons."""
+    body = escape_mrkdwn(answer.answer)
+    blocks = sections(body)
+    blocks += source_blocks(answer.citations)
+    lines = [escape_mrkdwn(n) for n in (*notices, answer.notice) if n]
+    if lines:
+        blocks.append(context("_" + "_\n_".join(lines) + "_"))
+    blocks.append(
+        actions(
+            [
+                button("Run the assessment", ACTION_START_ASSESSMENT, "answer", "primary"),
+                button("👍 Helpful", ACTION_FEEDBACK_UP, answer_id),
+                button("👎 Not helpful", ACTION_FEEDBACK_DOWN, answer_id),
+            ],
+            block_id="answer_actions",
+        )
+    )
+    return paginate(blocks, body)
+
+
+def render_text(text: str) -> Message:
+    """A short message of ours around user-supplied text (already worded, escaped here)."""
+    escaped = escape_mrkdwn(text)
+    return paginate(sections(escaped), escaped)[0]
+
+
+THINKING = "Thinking…"
+APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute."

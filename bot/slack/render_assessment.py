@@ -1,0 +1,244 @@
+"""Block Kit for the assessment: interview questions, the recommendation, the trigger check,
+and the trigger-check modal. Pure functions of the reply models; escaping via `render`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.render import (
+    ACTION_START_ASSESSMENT,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    escape_mrkdwn,
+    paginate,
+    plain,
+    section,
+    sections,
+    source_blocks,
+)
+from graphs.models import (
+    DISQUALIFIER_KEYS,
+    SIGNAL_KEYS,
+    STAGES,
+    CheckResult,
+    Facts,
+    InterviewQuestion,
+    Recommendation,
+)
+from graphs.rubric import OPTION_NAMES
+from graphs.signals import stage_label, topic_label
+
+ACTION_ANSWER = "interview_answer"  # + "_<i>": one action id per button in the block
+ACTION_CANCEL = "interview_cancel"
+ACTION_RESTART = "interview_restart"
+ACTION_SHARE_RECOMMENDATION = "recommendation_share"
+ACTION_SHARE_CHECK = "check_share"
+CHECK_MODAL = "trigger_check_modal"
+MAX_BUTTONS = 5
+
+
+def answer_value(key: str, value: str) -> str:
+    """What an interview button sends back: the question it answers, and the answer."""
+    return json.dumps({"k": key, "v": value}, separators=(",", ":"))
+
+
+def parse_answer_value(raw: str) -> tuple[str, str]:
+    data = json.loads(raw)
+    return str(data["k"]), str(data["v"])
+
+
+def render_question(question: InterviewQuestion, message: str | None = None) -> Message:
+    """One interview question with a button (or a select) per choice, and Cancel."""
+    blocks: list[Block] = []
+    if message:
+        blocks.append(context(f"_{escape_mrkdwn(message)}_"))
+    blocks += _question_head(question)
+    if len(question.choices) <= MAX_BUTTONS:
+        elements = [
+            button(c.label, f"{ACTION_ANSWER}_{i}", answer_value(question.key, c.value))
+            for i, c in enumerate(question.choices)
+        ]
+    else:
+        elements = [_select(question)]
+    elements.append(button("Cancel", ACTION_CANCEL, question.key))
+    blocks.append(actions(elements, block_id=f"interview:{question.key}"))
+    return paginate(blocks, f"Question {question.number}: {escape_mrkdwn(question.prompt)}")[0]
+
+
+def _question_head(question: InterviewQuestion) -> list[Block]:
+    head = f"*Question {question.number} of {question.total}* · {escape_mrkdwn(question.prompt)}"
+    blocks = [section(head)]
+    if question.help:
+        cite = f" — {escape_mrkdwn(question.help_citation)}" if question.help_citation else ""
+        blocks.append(context(f"_{escape_mrkdwn(question.help)}_{cite}"))
+    return blocks
+
+
+def _select(question: InterviewQuestion) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": f"{ACTION_ANSWER}_select",
+        "placeholder": {"type": "plain_text", "text": "Choose…"},
+        "options": [
+            {
+                "text": {"type": "plain_text", "text": plain(c.label)},
+                "value": answer_value(question.key, c.value),
+            }
+            for c in question.choices
+        ],
+    }
+
+
+def render_answered(question: InterviewQuestion, answer: str | None) -> Message:
+    """The question as it reads once answered: the buttons replaced by the answer."""
+    blocks = _question_head(question)
+    if answer is None:
+        blocks.append(context("_Asked again below._"))
+    else:
+        blocks.append(section(f"✓ *{escape_mrkdwn(answer)}*"))
+    return paginate(blocks, f"Question {question.number}: answered")[0]
+
+
+def render_recommendation(rec: Recommendation, *, restart: bool = True) -> list[Message]:
+    """Option, confidence, the rules that fired (cited), advice, the 30-day plan, sources."""
+    blocks = recommendation_body(rec)
+    buttons = [button("Share", ACTION_SHARE_RECOMMENDATION, facts_value(rec.facts), "primary")]
+    if restart:
+        buttons.append(button("Start over", ACTION_RESTART, "restart"))
+    blocks.append(actions(buttons, block_id="recommendation_actions"))
+    return paginate(blocks, f"Recommendation: {OPTION_NAMES[rec.recommendation]}")
+
+
+def recommendation_body(rec: Recommendation) -> list[Block]:
+    name = OPTION_NAMES[rec.recommendation]
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": plain(name, 150)}},
+        section(f"*Confidence:* {rec.confidence:.0%} · *Runner-up:* {OPTION_NAMES[rec.runner_up]}"),
+    ]
+    fired = [r for r in rec.rules if r.weight > 0]
+    against = [r for r in rec.rules if r.weight < 0]
+    for title, rules in (("Why", fired), ("Weighed against", against)):
+        if rules:
+            lines = [f"• {escape_mrkdwn(r.reason)} [{r.citation}]" for r in rules]
+            blocks += sections(f"*{title}*\n" + "\n".join(lines))
+    if rec.advice:
+        lines = [f"• “{escape_mrkdwn(a.text)}” [{a.citation}]" for a in rec.advice]
+        blocks += sections("*From the report*\n" + "\n".join(lines))
+    if rec.plan:
+        weeks = [
+            f"*{escape_mrkdwn(w.title)}* [{w.citation}]\n{escape_mrkdwn(w.text)}" for w in rec.plan
+        ]
+        blocks += sections("*A 30-day evaluation*\n" + "\n\n".join(weeks))
+    blocks += source_blocks(rec.citations)
+    return blocks
+
+
+def render_check(result: CheckResult) -> list[Message]:
+    """The quick trigger check: what was detected, the verdict, and Share / assessment buttons."""
+    detected = result.detected
+    found = [topic_label(k) for k, v in {**detected.signals, **detected.disqualifiers}.items() if v]
+    stage = stage_label(detected.stage) if detected.stage else "unknown"
+    head = f"*Trigger check* · stage: {escape_mrkdwn(stage)} · found: " + (
+        escape_mrkdwn(", ".join(found)) if found else "no signals"
+    )
+    blocks = [section(head), *recommendation_body(result.recommendation)]
+    blocks.append(
+        actions(
+            [
+                button("Share to channel", ACTION_SHARE_CHECK, facts_value(detected), "primary"),
+                button("Run the assessment", ACTION_START_ASSESSMENT, "check"),
+            ],
+            block_id="check_actions",
+        )
+    )
+    name = OPTION_NAMES[result.recommendation.recommendation]
+    return paginate(blocks, f"Trigger check: {name}")
+
+
+def render_shared(rec: Recommendation, user_id: str | None) -> list[Message]:
+    """A shared result: the recommendation without buttons, saying who shared it."""
+    who = f"<@{user_id}>" if user_id and _is_user_id(user_id) else "Someone"
+    blocks = [context(f"{who} shared an assessment result"), *recommendation_body(rec)]
+    return paginate(blocks, f"Shared: {OPTION_NAMES[rec.recommendation]}")
+
+
+def _is_user_id(value: str) -> bool:
+    return value[:1] in ("U", "W") and value[1:].isalnum() and value.isupper() and len(value) < 24
+
+
+def facts_value(facts: Facts) -> str:
+    """Facts compact enough for a button value (≤ 2,000 chars): the rubric re-derives the rest."""
+    return facts.model_dump_json(exclude_defaults=True)
+
+
+def parse_facts_value(raw: str) -> Facts:
+    return Facts.model_validate_json(raw)
+
+
+def render_check_modal(metadata: str) -> dict[str, Any]:
+    """The form behind `/trigger-check` with no text: stage, the eight signals, disqualifiers."""
+    return {
+        "type": "modal",
+        "callback_id": CHECK_MODAL,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Trigger check"},
+        "submit": {"type": "plain_text", "text": "Check"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _input("stage", "Which best describes your company?", _stage_select()),
+            _input("signals", "Which of these are true today?", _checkboxes(SIGNAL_KEYS)),
+            _input("disqualifiers", "Any of these?", _checkboxes(DISQUALIFIER_KEYS)),
+        ],
+    }
+
+
+def _input(block_id: str, label: str, element: dict[str, Any]) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _stage_select() -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": "value",
+        "placeholder": {"type": "plain_text", "text": "Stage"},
+        "options": [_option(stage_label(s), s) for s in STAGES],
+    }
+
+
+def _checkboxes(keys: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [_option(topic_label(k), k) for k in keys],
+    }
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": plain(label)}, "value": value}
+
+
+def facts_from_modal(values: dict[str, Any]) -> Facts:
+    """The modal's state as facts: ticked → yes, unticked → no (the form asked about each)."""
+    stage_opt = (values.get("stage", {}).get("value") or {}).get("selected_option")
+    stage = stage_opt["value"] if stage_opt and stage_opt["value"] in STAGES else None
+
+    def ticked(block: str) -> set[str]:
+        chosen = (values.get(block, {}).get("value") or {}).get("selected_options") or []
+        return {o["value"] for o in chosen}
+
+    signals, disqualifiers = ticked("signals"), ticked("disqualifiers")
+    return Facts(
+        stage=stage,
+        signals={k: k in signals for k in SIGNAL_KEYS},
+        disqualifiers={k: k in disqualifiers for k in DISQUALIFIER_KEYS},
+    )

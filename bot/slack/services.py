@@ -1,0 +1,94 @@
+"""What the Slack listeners share: the advisor and the Slack-side stores, built once per app."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.async_app import AsyncBoltContext
+
+from bot.slack.dedup import first_delivery
+from bot.slack.tenancy import Scope, ScopeResolver
+from bot.slack.threads import SlackThreads, thread_key
+from bot.slack.workers import Apology, Workers
+from graphs.runtime import Advisor
+from knowledge.records import claim_once
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A user's message, wherever it came from (mention, DM, thread reply, assistant pane)."""
+
+    team_id: str | None
+    enterprise_id: str | None
+    channel: str
+    thread_ts: str
+    user: str
+    text: str
+    body: dict[str, Any] = field(repr=False)
+    assistant: bool = False  # in an assistant thread: status instead of a placeholder
+
+    @property
+    def key(self) -> str:
+        return thread_key(self.team_id, self.channel, self.thread_ts)
+
+
+def without_mentions(text: str) -> str:
+    """The message text minus `<@U…>` mentions (how people address the bot in channels)."""
+    return " ".join(_MENTION.sub(" ", text or "").split())
+
+
+@dataclass
+class SlackServices:
+    advisor: Advisor
+    workers: Workers
+    threads: SlackThreads
+    scopes: ScopeResolver
+
+    @classmethod
+    def build(cls, advisor: Advisor) -> SlackServices:
+        return cls(
+            advisor=advisor,
+            workers=Workers(),
+            threads=SlackThreads(advisor.engine),
+            scopes=ScopeResolver(advisor.tenants),
+        )
+
+    def spawn_for_event(
+        self,
+        context: AsyncBoltContext,
+        job: Coroutine[Any, Any, Any],
+        *,
+        name: str,
+        apology: Apology | None = None,
+    ) -> None:
+        """Run `job` after the ack, but only for the first delivery of the event."""
+
+        async def once() -> None:
+            if await first_delivery(context):
+                await job
+            else:
+                job.close()
+
+        self.workers.spawn(once(), name=name, apology=apology)
+
+    async def claim(self, scope: str, key: str) -> bool:
+        """Durable claim-once (across replicas), off the event loop."""
+        return await asyncio.to_thread(claim_once, self.advisor.engine, scope, key)
+
+    async def remember(self, key: str, kind: str, question_ts: str | None = None) -> None:
+        await asyncio.to_thread(self.threads.remember, key, kind, question_ts)
+
+    async def scope_of(self, client: Any, msg: Incoming) -> Scope:
+        return await self.scopes.resolve(
+            client,
+            team_id=msg.team_id,
+            enterprise_id=msg.enterprise_id,
+            channel_id=msg.channel,
+            body=msg.body,
+        )

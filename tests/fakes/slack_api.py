@@ -1,0 +1,202 @@
+"""A loopback Slack Web API: the real slack_sdk client talks HTTP to it, it records every call.
+
+Point the app at it with `SLACK_API_URL` (settings.slack_api_url = fake.api_url). It also
+serves `response_url`s (`fake.response_url(name)`), and can be scripted to fail: a 429 with
+`Retry-After`, or `{"ok": false, "error": …}` for a method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+
+
+@dataclass
+class Call:
+    method: str  # Web API method, or "response_url"
+    params: dict[str, Any]
+    status: int = 200
+    path: str = ""
+    ts: str | None = None  # the ts the fake gave a posted message
+    at: float = field(default_factory=time.monotonic)
+
+    def text(self) -> str:
+        """Everything a user would read: the fallback text and every text in the blocks."""
+        parts = [str(self.params.get("text") or "")]
+        parts += _texts(self.params.get("blocks") or [])
+        return "\n".join(p for p in parts if p)
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if isinstance(node.get("text"), str) else []
+        return found + [t for v in node.values() for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v)]
+    return []
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str
+    retry_after: int | None
+
+
+class FakeSlackApi:
+    def __init__(self, team_id: str = "T1") -> None:
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.shared_channels: set[str] = set()
+        self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> FakeSlackApi:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base}/respond/{name}"
+
+    # --- scripting and inspection ----------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str = "ratelimited",
+        status: int = 200,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next `times` calls of `method` fail (429 + Retry-After when `retry_after`)."""
+        if retry_after is not None:
+            status = 429
+        for _ in range(times):
+            self._failures[method].append(_Failure(status, error, retry_after))
+
+    def calls_to(self, method: str, **where: Any) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and c.status == 200
+            and all(c.params.get(k) == v for k, v in where.items())
+        ]
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        within_s: float = 15.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """The successful calls to `method` (matching `where`), once there are `count` of them."""
+        deadline = time.monotonic() + within_s
+        while True:
+            found = [c for c in self.calls_to(method) if where is None or where(c)]
+            if len(found) >= count:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [(c.method, c.status) for c in self.calls]
+                raise AssertionError(f"expected {count}× {method}, got {len(found)}; calls: {seen}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.2))
+
+    # --- handlers --------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        failures = self._failures[method]
+        if failures:
+            failure = failures.popleft()
+            self._record(Call(method, params, status=failure.status))
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
+        answer = self._answer(method, params)
+        self._record(
+            Call(method, params, ts=answer.get("ts") if method == "chat.postMessage" else None)
+        )
+        return web.json_response(answer)
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self._record(Call("response_url", await request.json(), path=request.match_info["name"]))
+        return web.Response(text="ok")
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        self._changed.set()
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        channel = params.get("channel") or params.get("channel_id") or "C1"
+        answers: dict[str, dict[str, Any]] = {
+            "auth.test": {
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "team_id": self.team_id,
+                "team": "Test",
+                "user": "advisor",
+                "url": "https://test.slack.com/",
+            },
+            "chat.postMessage": {"channel": channel, "ts": ts, "message": {"ts": ts, **params}},
+            "chat.update": {"channel": channel, "ts": params.get("ts"), "text": params.get("text")},
+            "chat.postEphemeral": {"message_ts": ts},
+            "conversations.info": {
+                "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}
+            },
+            "conversations.replies": {"messages": [], "has_more": False},
+            "views.open": {"view": {"id": "V1", **(params.get("view") or {})}},
+        }
+        return {"ok": True, **answers.get(method, {})}
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.method == "GET":
+        return dict(request.query)
+    raw = await request.text()
+    if request.content_type == "application/json":
+        data = json.loads(raw or "{}")
+    else:
+        data = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view", "metadata", "prompts"):
+        if isinstance(data.get(key), str):
+            data[key] = json.loads(data[key])
+    return data

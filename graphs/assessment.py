@@ -10,6 +10,7 @@ in their own node, so a resume can never write twice.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -29,6 +30,7 @@ Status = Literal["asking", "done", "cancelled"]
 
 class AssessmentState(TypedDict, total=False):
     thread_id: str
+    run_id: str  # new for every start, so each completed run is recorded once
     tenant: str | None
     user_id: str
     channel: str
@@ -70,7 +72,12 @@ def ask(state: AssessmentState) -> dict:
     if command == "cancel":
         return {"status": "cancelled", "message": None}
     if command == "restart":
-        return {"facts": Facts().model_dump(), "asked": [], "message": "Starting over."}
+        return {
+            "facts": Facts().model_dump(),
+            "asked": [],
+            "message": "Starting over.",
+            "run_id": uuid.uuid4().hex,
+        }
     value = parse_stage(text) if question.kind == "stage" else parse_tri(text)
     if value is UNCLEAR:
         options = ", ".join(c.label for c in question.choices)

@@ -6,6 +6,7 @@ from a retrieved chunk, and the answer says so plainly when the sources do not c
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,7 +67,8 @@ class OfflineComposer:
     async def compose(
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
-        return self.compose_sync(question, passages, tenant=tenant)
+        """Runs in a worker thread: sentence embedding is CPU work."""
+        return await asyncio.to_thread(self.compose_sync, question, passages, tenant=tenant)
 
     def compose_sync(
         self, question: str, passages: Sequence[Passage], *, tenant: str | None

@@ -8,6 +8,7 @@ clicks cannot race.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -73,6 +74,7 @@ class InterviewService:
         graph = await self._compiled()
         state = {
             "thread_id": thread_id,
+            "run_id": uuid.uuid4().hex,
             "tenant": tenant,
             "user_id": user_id,
             "channel": channel,

@@ -7,6 +7,7 @@ in its chunk, or whose chunk is not readable by this caller, never reaches a use
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from langgraph.runtime import Runtime
 from graphs.compose_offline import not_covered_answer
 from graphs.models import Answer, Citation
 from knowledge.corpus import field_report_chunks
+from knowledge.coverage import Coverage
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
 
@@ -52,9 +54,19 @@ class QAState(TypedDict, total=False):
 
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
     ctx = runtime.context
-    passages = ctx.index.retrieve_for_tenant(state["question"], state.get("tenant"), ctx.top_k)
-    coverage = ctx.index.coverage(state["question"], passages, state.get("tenant"))
+    # Retrieval is blocking (Chroma, numpy, SQLite): keep it off the event loop so acks and
+    # other requests never wait behind it.
+    passages, coverage = await asyncio.to_thread(
+        _retrieve, ctx.index, state["question"], state.get("tenant"), ctx.top_k
+    )
     return {"passages": passages, "covered": coverage.covered}
+
+
+def _retrieve(
+    index: KnowledgeIndex, question: str, tenant: str | None, k: int
+) -> tuple[list[Passage], Coverage]:
+    passages = index.retrieve_for_tenant(question, tenant, k)
+    return passages, index.coverage(question, passages, tenant)
 
 
 def route_after_retrieve(state: QAState) -> Literal["compose", "not_covered"]:

@@ -18,11 +18,16 @@ class AssessmentRecords:
         self._engine = engine
 
     def save(self, state: Mapping[str, Any], *, thread_id: str | None = None) -> bool:
-        """Store a finished assessment once per thread; False if it was already stored."""
+        """Store a finished assessment once per interview run; False if already stored.
+
+        A thread can hold several runs ("Start over"): each completed run is its own record.
+        """
         result = state["recommendation"]
         facts = state["facts"]
+        thread = thread_id or state.get("thread_id") or ""
         row = {
-            "thread_id": thread_id or state.get("thread_id") or "",
+            "run_id": state.get("run_id") or thread,
+            "thread_id": thread,
             "tenant": state.get("tenant"),
             "channel": state.get("channel") or "terminal",
             "user_hash": hash_user(state.get("channel") or "terminal", state.get("user_id")),

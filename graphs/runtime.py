@@ -100,10 +100,35 @@ class Advisor:
 
         return await extract_facts(text, self.settings, self.llm_client)
 
-    def recommend(self, facts: Facts) -> Recommendation:
+    def recommend(
+        self,
+        facts: Facts,
+        *,
+        tenant: str | None = None,
+        channel: str | None = None,
+        user_id: str | None = None,
+    ) -> Recommendation:
+        """The rubric's decision; audited when a channel asked for it (e.g. a Slack form)."""
         from graphs.rubric import recommend
 
-        return recommend(facts)
+        rec = recommend(facts)
+        if channel is not None:
+            self.audit.record(
+                AuditEvent(
+                    kind="recommendation",
+                    tenant=tenant,
+                    channel=channel,
+                    user_id=user_id,
+                    chunk_ids=[c.chunk_id for c in rec.citations],
+                    outcome={
+                        "recommendation": rec.recommendation,
+                        "runner_up": rec.runner_up,
+                        "confidence": rec.confidence,
+                        "facts": facts.model_dump(),
+                    },
+                )
+            )
+        return rec
 
     async def check(
         self,

@@ -85,7 +85,8 @@ assessments = Table(  # completed assessments: what the digest and the audit rea
     "assessments",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("thread_id", String(255), nullable=False, unique=True),
+    Column("run_id", String(64), nullable=False, unique=True),  # one interview run
+    Column("thread_id", String(255), nullable=False, index=True),  # a thread may hold several
     Column("tenant", String(64), nullable=True, index=True),
     Column("channel", String(16), nullable=False),
     Column("user_hash", String(64), nullable=False),

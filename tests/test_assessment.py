@@ -135,3 +135,20 @@ async def test_interview_state_lives_in_postgres_when_configured(
     assert turn is not None and turn.question is not None
     assert turn.question.key == "pilot_stalled"
     await second.aclose()
+
+
+async def test_starting_over_in_the_same_thread_records_each_completed_run(
+    advisor: Advisor,
+) -> None:
+    first = await answer_all(advisor, "t8", reply="yes")
+    second = await answer_all(advisor, "t8", reply="no", stage="enterprise")
+    with advisor.engine.connect() as conn:
+        rows = conn.execute(
+            select(assessments.c.thread_id, assessments.c.run_id, assessments.c.stage).order_by(
+                assessments.c.id
+            )
+        ).all()
+    assert [(r.thread_id, r.stage) for r in rows] == [("t8", "seed"), ("t8", "enterprise")]
+    assert rows[0].run_id != rows[1].run_id
+    assert first.status == second.status == "done"
+    await advisor.interviews.aclose()

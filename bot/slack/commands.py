@@ -129,7 +129,9 @@ async def quick_check(svc: SlackServices, command: dict, context: AsyncBoltConte
 async def modal_check(svc: SlackServices, view: dict, response_url: str) -> None:
     """The form's ticks are the facts; the rubric decides (deterministic, no model)."""
     facts = ra.facts_from_modal(view["state"]["values"])
-    result = CheckResult(detected=facts, recommendation=svc.advisor.recommend(facts))
+    result = CheckResult(
+        detected=facts, recommendation=svc.advisor.recommend(facts, channel="slack")
+    )
     for message in ra.render_check(result):
         await respond_to(response_url, message, response_type="ephemeral")
 

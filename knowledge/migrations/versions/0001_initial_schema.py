@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "assessments",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("run_id", sa.String(length=64), nullable=False),
         sa.Column("thread_id", sa.String(length=255), nullable=False),
         sa.Column("tenant", sa.String(length=64), nullable=True),
         sa.Column("channel", sa.String(length=16), nullable=False),
@@ -33,11 +34,12 @@ def upgrade() -> None:
         sa.Column("result", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("thread_id"),
+        sa.UniqueConstraint("run_id"),
     )
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_assessments_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_assessments_tenant"), ["tenant"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assessments_thread_id"), ["thread_id"], unique=False)
 
     op.create_table(
         "audit_log",
@@ -151,6 +153,7 @@ def downgrade() -> None:
 
     op.drop_table("audit_log")
     with op.batch_alter_table("assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assessments_thread_id"))
         batch_op.drop_index(batch_op.f("ix_assessments_tenant"))
         batch_op.drop_index(batch_op.f("ix_assessments_created_at"))
 

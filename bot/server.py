@@ -2,27 +2,94 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.observability import Metrics
 from bot.slack.http import SlackEndpoint
+from graphs.models import Answer
 from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
 ADVISOR_KEY: web.AppKey[Advisor] = web.AppKey("advisor", Advisor)
+METRICS_KEY: web.AppKey[Metrics] = web.AppKey("metrics", Metrics)
+DRAINING_KEY: web.AppKey[asyncio.Event] = web.AppKey("draining", asyncio.Event)
+CHANNEL_PATHS = {"/slack/events": "slack", "/api/messages": "teams"}
 SLACK_KEY: web.AppKey[SlackEndpoint] = web.AppKey("slack", SlackEndpoint)
 
 
 async def healthz(_request: web.Request) -> web.Response:
+    """The process is alive (liveness): no dependency is checked here."""
     return web.json_response({"ok": True})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: database and index reachable, and not shutting down."""
+    app = request.app
+    if app[DRAINING_KEY].is_set():
+        return web.json_response({"ok": False, "failed": {"process": "shutting down"}}, status=503)
+    problems = await asyncio.to_thread(app[ADVISOR_KEY].readiness)
+    if problems:
+        return web.json_response({"ok": False, "failed": problems}, status=503)
+    return web.json_response({"ok": True})
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[METRICS_KEY].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def observe_requests(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """Request counts by channel and outcome, and ack latency for the channel endpoints."""
+    channel = CHANNEL_PATHS.get(request.path)
+    if channel is None:
+        return await handler(request)
+    metrics: Metrics = request.app[METRICS_KEY]
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        response = await handler(request)
+        outcome = "ok" if response.status < 400 else f"http_{response.status}"
+        return response
+    except web.HTTPException as exc:
+        outcome = f"http_{exc.status}"
+        raise
+    finally:
+        metrics.ack_seconds.labels(channel).observe(time.perf_counter() - started)
+        metrics.requests.labels(channel, outcome).inc()
+
+
+def _observe_answers(advisor: Advisor, metrics: Metrics) -> None:
+    def observe(answer: Answer, seconds: float, channel: str) -> None:
+        mode = "degraded" if answer.degraded else answer.mode
+        metrics.answer_seconds.labels(channel, mode).observe(seconds)
+        if answer.degraded:
+            metrics.llm_fallbacks.inc()
+        if answer.usage:
+            metrics.llm_tokens.labels("input").inc(answer.usage.input_tokens)
+            metrics.llm_tokens.labels("output").inc(answer.usage.output_tokens)
+            metrics.llm_tokens.labels("cache_read").inc(answer.usage.cache_read_input_tokens)
+
+    advisor.answer_observers.append(observe)
+
+
 def build_app(advisor: Advisor) -> web.Application:
-    """Routes: `GET /healthz`, `POST /slack/events` (when Slack is configured), Teams' later."""
-    app = web.Application(client_max_size=1_000_000)
+    """Routes: `GET /healthz`, `/readyz`, `/metrics`, `POST /slack/events` (when Slack is
+    configured) and Teams' `POST /api/messages`."""
+    app = web.Application(client_max_size=1_000_000, middlewares=[observe_requests])
     app[ADVISOR_KEY] = advisor
+    app[METRICS_KEY] = Metrics()
+    app[DRAINING_KEY] = asyncio.Event()
+    _observe_answers(advisor, app[METRICS_KEY])
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_endpoint)
+    app.on_shutdown.append(_start_draining)
     _setup_slack(app, advisor)
 
     # --- Microsoft Teams -----------------------------------------------------------------
@@ -49,6 +116,12 @@ def _setup_slack(app: web.Application, advisor: Advisor) -> None:
         await endpoint.close()
 
     app.on_cleanup.append(close_slack)
+
+
+async def _start_draining(app: web.Application) -> None:
+    """SIGTERM: the listener is closed; readiness turns 503 while in-flight work finishes."""
+    app[DRAINING_KEY].set()
+    log.info("shutting down: finishing in-flight work")
 
 
 async def _close_interviews(app: web.Application) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ class Advisor:
     ingestor: Ingestor
     offline: OfflineComposer
     extra: dict[str, object] = field(default_factory=dict)
+    # Called after every answer with (answer, seconds, channel): metrics hang off this.
+    answer_observers: list[Callable[[Answer, float, str], None]] = field(default_factory=list)
 
     @classmethod
     def open(cls, settings: Settings) -> Advisor:
@@ -205,6 +208,9 @@ class Advisor:
         answer = await answer_question(
             question, tenant, self.qa_context, max_chars=self.settings.max_question_chars
         )
+        elapsed = time.perf_counter() - started
+        for observe in self.answer_observers:
+            observe(answer, elapsed, channel)
         usage = answer.usage
         self.audit.record(
             AuditEvent(
@@ -231,6 +237,20 @@ class Advisor:
         if self.__dict__.get("llm_client") is not None:
             await self.llm_client.close()
         self.close()
+
+    def readiness(self) -> dict[str, str]:
+        """What is not reachable right now: {"database": reason, "index": reason}; {} if ready."""
+        problems: dict[str, str] = {}
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:
+            problems["database"] = type(exc).__name__
+        try:
+            self.index.count()
+        except Exception as exc:
+            problems["index"] = type(exc).__name__
+        return problems
 
     def close(self) -> None:
         self.engine.dispose()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from knowledge.chunking import chunk_document
 from knowledge.chunks import Chunk
@@ -160,10 +161,8 @@ class Ingestor:
                 elif action == "update":
                     conn.execute(update(sources).where(where).values(changed_at=now, **row))
                 else:
-                    conn.execute(
-                        sources.insert().values(
-                            tenant=tenant, ingested_at=now, changed_at=now, **row
-                        )
+                    _insert_or_update(
+                        conn, {"tenant": tenant, "ingested_at": now, "changed_at": now, **row}
                     )
         pending.rows.clear()
         pending.upserts.clear()
@@ -177,3 +176,15 @@ class Ingestor:
                 )
             ).all()
         return {path: (sha, list(ids)) for path, sha, ids in rows}
+
+
+def _insert_or_update(conn, values: dict) -> None:  # type: ignore[no-untyped-def]
+    """Insert a source row; if another process (a second replica starting at the same time)
+    just inserted it, update it instead of failing."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(sources).values(**values)
+    changed = {
+        k: statement.excluded[k]
+        for k in ("sha256", "chunk_ids", "title", "note_date", "changed_at")
+    }
+    conn.execute(statement.on_conflict_do_update(index_elements=["tenant", "path"], set_=changed))

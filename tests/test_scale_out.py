@@ -1,0 +1,206 @@
+"""Two `advisor serve` replicas on one PostgreSQL and one Chroma server, as in production.
+
+Real processes, real servers on loopback; only Slack is a loopback fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests import slack_signing as sign
+from tests.fakes.slack_api import Call, FakeSlackApi
+
+pytestmark = pytest.mark.postgres
+BOT_TOKEN = "xoxb-test-0000-not-a-real-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real `chroma run` server on a free loopback port."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path_factory.mktemp("chroma")),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Replica:
+    def __init__(self, name: str, env: dict[str, str], data_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / f"{name}.log"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
+            env=env | {"ADVISOR_DATA_DIR": str(data_dir)},
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self) -> None:
+        wait_http(f"{self.url}/readyz", timeout=90)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+
+@pytest.fixture
+async def cluster(
+    tmp_path: Path, postgres_url: str, chroma_server: int
+) -> AsyncIterator[tuple[FakeSlackApi, Replica, Replica]]:
+    fake = await FakeSlackApi().start()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
+    }
+    env |= {
+        "ADVISOR_DATABASE_URL": postgres_url,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(chroma_server),
+        "ADVISOR_COLLECTION": f"c{uuid.uuid4().hex[:10]}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": sign.SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "ADVISOR_DIGEST_SCHEDULER": "false",
+    }
+    a = Replica("a", env, tmp_path / "a")
+    b = Replica("b", env, tmp_path / "b")
+    try:
+        await asyncio.to_thread(a.wait_ready)
+        await asyncio.to_thread(b.wait_ready)
+        yield fake, a, b
+    finally:
+        for replica in (a, b):
+            replica.stop(signal.SIGKILL)
+        await fake.close()
+
+
+async def post(url: str, body: bytes, *, json_body: bool) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{url}/slack/events", data=body, headers=sign.signed_headers(body, json_body=json_body)
+        ) as response,
+    ):
+        return response.status
+
+
+def _question(call: Call) -> bool:
+    return any(b.get("block_id", "").startswith("interview:") for b in call.params["blocks"])
+
+
+async def click_first(replica: Replica, fake: FakeSlackApi, question: Call) -> int:
+    block = next(
+        b for b in question.params["blocks"] if b.get("block_id", "").startswith("interview:")
+    )
+    element = block["elements"][0]
+    payload = sign.block_action(
+        {
+            "action_id": element["action_id"],
+            "block_id": block["block_id"],
+            "type": "button",
+            "value": element.get("value", ""),
+        },
+        message={"ts": question.ts, "thread_ts": question.params.get("thread_ts"), "text": "…"},
+        response_url=fake.response_url("click"),
+    )
+    return await post(replica.url, sign.interactive_body(payload), json_body=False)
+
+
+async def test_the_same_event_delivered_to_both_replicas_is_answered_once(cluster) -> None:
+    fake, a, b = cluster
+    body = sign.event_body(
+        sign.mention("Our pilot stalled after the demo, what now?"), event_id="EvSAME1"
+    )
+    assert await asyncio.gather(
+        post(a.url, body, json_body=True), post(b.url, body, json_body=True)
+    ) == [200, 200]
+    await fake.wait_for("chat.update", within_s=30)
+    await asyncio.sleep(2)  # give a duplicate every chance to show up
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert len(fake.calls_to("chat.update")) == 1
+
+
+async def test_interview_moves_between_replicas_and_survives_a_killed_one(cluster) -> None:
+    fake, a, b = cluster
+    await post(a.url, sign.event_body(sign.mention("assess")), json_body=True)
+    [first] = await fake.wait_for("chat.postMessage", where=_question, within_s=30)
+    assert await click_first(b, fake, first) == 200  # answered through the other replica
+    questions = await fake.wait_for("chat.postMessage", count=2, where=_question, within_s=30)
+    a.stop(signal.SIGKILL)  # the replica that started it dies mid-interview
+    assert await click_first(b, fake, questions[1]) == 200
+    questions = await fake.wait_for("chat.postMessage", count=3, where=_question, within_s=30)
+    keys = [
+        next(
+            b["block_id"]
+            for b in q.params["blocks"]
+            if b.get("block_id", "").startswith("interview:")
+        )
+        for q in questions
+    ]
+    assert keys == ["interview:stage", "interview:pilot_stalled", "interview:strategy_by_tools"]
+
+
+async def test_sigterm_finishes_the_answer_in_flight_then_exits(cluster) -> None:
+    fake, a, _b = cluster
+    await post(
+        a.url,
+        sign.event_body(sign.mention("Founders are patching AI flows at night")),
+        json_body=True,
+    )
+    exit_code = await asyncio.to_thread(a.stop, signal.SIGTERM)
+    assert exit_code == 0
+    [update] = await fake.wait_for("chat.update", within_s=5)
+    assert "Sources" in update.text() or "[1]" in update.text()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
@@ -21,6 +20,7 @@ from graphs.assessment import AssessmentContext, build_assessment_graph
 from graphs.audit import AuditLog
 from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
 from graphs.records import AssessmentRecords
+from graphs.thread_lock import ThreadLocks
 from knowledge.settings import Settings
 
 Detector = Callable[[str, str | None], Awaitable[Facts]]
@@ -42,7 +42,7 @@ class InterviewService:
         self._stack = AsyncExitStack()
         self._graph: CompiledStateGraph | None = None
         self._open_lock = asyncio.Lock()
-        self._thread_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = ThreadLocks(records.engine)
 
     async def _compiled(self) -> CompiledStateGraph:
         async with self._open_lock:
@@ -85,14 +85,14 @@ class InterviewService:
             "status": "asking",
             "recommendation": None,
         }
-        async with self._thread_locks[thread_id]:
+        async with self._locks.hold(thread_id):
             await graph.ainvoke(state, self._config(thread_id), context=self._context)
             return await self._turn(graph, thread_id)
 
     async def reply(self, thread_id: str, answer: str, *, user_id: str) -> InterviewTurn:
         """Resume the thread with a reply (button value or free text)."""
         graph = await self._compiled()
-        async with self._thread_locks[thread_id]:
+        async with self._locks.hold(thread_id):
             snapshot = await graph.aget_state(self._config(thread_id))
             if not snapshot.interrupts:
                 status = (snapshot.values or {}).get("status")

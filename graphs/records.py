@@ -17,6 +17,10 @@ class AssessmentRecords:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     def save(self, state: Mapping[str, Any], *, thread_id: str | None = None) -> bool:
         """Store a finished assessment once per interview run; False if already stored.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,23 @@ async def test_starting_over_in_the_same_thread_records_each_completed_run(
     assert rows[0].run_id != rows[1].run_id
     assert first.status == second.status == "done"
     await advisor.interviews.aclose()
+
+
+@pytest.mark.postgres
+async def test_replies_on_one_thread_take_turns_across_replicas(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Two processes' worth of services on one database: simultaneous replies never race."""
+    a = Advisor.open(make_settings(tmp_path / "a", database_url=postgres_url))
+    b = Advisor.open(make_settings(tmp_path / "b", database_url=postgres_url))
+    await a.interviews.start("race", tenant=None, user_id="U1", channel="terminal")
+    await a.interviews.reply("race", "seed", user_id="U1")
+    first, second = await asyncio.gather(
+        a.interviews.reply("race", "yes", user_id="U1"),
+        b.interviews.reply("race", "no", user_id="U2"),
+    )
+    keys = {first.question.key, second.question.key}  # type: ignore[union-attr]
+    # Serialised: one reply answered signal 1, the other signal 2 — no lost update.
+    assert keys == {"strategy_by_tools", "prototypes_not_shipping"}
+    for adv in (a, b):
+        await adv.aclose()

@@ -1,0 +1,49 @@
+"""One writer per interview thread: open-source LangGraph does not serialise runs on a thread.
+
+In one process an asyncio lock per thread is enough; with replicas on PostgreSQL, a session
+advisory lock keyed by the thread id makes two clicks on two replicas take turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Engine, text
+
+
+def _key(thread_id: str) -> int:
+    """A stable signed 64-bit key for pg_advisory_lock."""
+    return int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:8], "big", signed=True)
+
+
+class ThreadLocks:
+    def __init__(self, engine: Engine | None = None) -> None:
+        self._local: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        postgres = engine is not None and engine.dialect.name == "postgresql"
+        self._engine = engine if postgres else None
+
+    @asynccontextmanager
+    async def hold(self, thread_id: str) -> AsyncIterator[None]:
+        async with self._local[thread_id]:
+            if self._engine is None:
+                yield
+                return
+            conn = await asyncio.to_thread(self._engine.connect)
+            try:
+                await asyncio.to_thread(
+                    conn.execute, text("SELECT pg_advisory_lock(:k)"), {"k": _key(thread_id)}
+                )
+                try:
+                    yield
+                finally:
+                    await asyncio.to_thread(
+                        conn.execute,
+                        text("SELECT pg_advisory_unlock(:k)"),
+                        {"k": _key(thread_id)},
+                    )
+            finally:
+                await asyncio.to_thread(conn.close)

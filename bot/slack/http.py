@@ -5,8 +5,10 @@ Events, slash commands and interactivity share this one Request URL, as Bolt exp
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -21,6 +23,30 @@ from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
+
+
+def well_formed(body: bytes, content_type: str) -> str | None:
+    """The body as text if it has the shape Slack sends (a JSON object, or a form with fields);
+    None otherwise, so garbage is a 400 and never reaches Bolt's parser."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if content_type == "application/json":
+        try:
+            return text if isinstance(json.loads(text), dict) else None
+        except ValueError:
+            return None
+    if content_type == "application/x-www-form-urlencoded":
+        fields = parse_qs(text, keep_blank_values=True)
+        if "payload" in fields:
+            try:
+                payload = json.loads(fields["payload"][0])
+            except ValueError:
+                return None
+            return text if isinstance(payload, dict) else None
+        return text if "command" in fields or "ssl_check" in fields else None
+    return None
 
 
 class SlackEndpoint:
@@ -50,8 +76,12 @@ class SlackEndpoint:
         if not self.verified(body, timestamp, headers.get("X-Slack-Signature")):
             log.warning("rejected a Slack request with a bad or stale signature")
             return web.json_response({"error": "invalid signature"}, status=401)
+        text = well_formed(body, request.content_type)
+        if text is None:
+            log.warning("rejected a signed Slack request whose body is not a Slack payload")
+            return web.json_response({"error": "malformed body"}, status=400)
         bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"), query=request.query_string, headers=dict(headers)
+            body=text, query=request.query_string, headers=dict(headers)
         )
         response = await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
         log.debug("slack ack in %.1f ms", (time.perf_counter() - started) * 1000)

@@ -62,10 +62,7 @@ DEPLOY_VARIABLES = {
 }
 # Settings the deploy files rely on that README.md does not document yet: warned, not failed.
 # Drop an entry once README.md's configuration table lists it (the check then says so).
-PENDING_SETTINGS = {
-    "ADVISOR_DIGEST_SCHEDULER": "true/false: the bots send due digests themselves; false when "
-    "`advisor digest run` runs from a CronJob or cron instead",
-}
+PENDING_SETTINGS: dict[str, str] = {}
 # Never a literal value in a deploy file; only placeholders, interpolation or secret refs.
 SECRET_SETTINGS = {
     "ANTHROPIC_API_KEY",

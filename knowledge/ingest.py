@@ -73,9 +73,11 @@ class Ingestor:
         *,
         key_prefix: str | None = None,
         progress: Progress | None = None,
+        force: bool = False,
     ) -> IngestReport:
         """Ingest every supported file under `root`; `key_prefix` names the folder in keys
-        (defaults to the absolute path, so two folders never collide)."""
+        (defaults to the absolute path, so two folders never collide). `force` re-embeds every
+        file, e.g. after restoring an index backup older than the database."""
         root = root.expanduser().resolve()
         if not root.exists():
             raise FileNotFoundError(f"{root}: no such file or folder")
@@ -88,7 +90,7 @@ class Ingestor:
             rel = path.name if root.is_file() else path.relative_to(root).as_posix()
             key = f"{prefix}/{rel}"
             seen.add(key)
-            self._ingest_file(path, key, tenant, known.get(key), report, pending)
+            self._ingest_file(path, key, tenant, known.get(key), report, pending, force)
             if len(pending.rows) >= self._flush_every:
                 self._flush(tenant, pending, report)
             if progress:
@@ -112,10 +114,11 @@ class Ingestor:
         previous: tuple[str, list[str]] | None,
         report: IngestReport,
         pending: _Pending,
+        force: bool = False,
     ) -> None:
         try:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            if previous and previous[0] == sha:
+            if previous and previous[0] == sha and not force:
                 report.unchanged.append(key)
                 return
             doc = load_document(path, key)
@@ -127,7 +130,7 @@ class Ingestor:
             return
         report.warnings.extend(doc.warnings)
         chunks = chunk_document(doc, tenant)
-        old_ids = set(previous[1]) if previous else set()
+        old_ids = set(previous[1]) if previous and not force else set()
         new_ids = {c.chunk_id for c in chunks}
         pending.upserts.extend(c for c in chunks if c.chunk_id not in old_ids)
         pending.deletes.extend(old_ids - new_ids)

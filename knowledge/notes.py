@@ -55,7 +55,9 @@ def add_note(
     }
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{front}---\n\n{body}\n", encoding="utf-8")
-    report = ingestor.ingest_path(folder, tenant, key_prefix=f"channel-notes/{tenant}")
+    # Index this one file only: re-scanning the folder would treat notes that other replicas
+    # (with their own data dirs) added as "vanished" and remove them from the shared index.
+    report = ingestor.ingest_path(path, tenant, key_prefix=f"channel-notes/{tenant}")
     return path, report
 
 

@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, validation_alias=_env("ADVISOR_AUDIT_RETENTION_DAYS")
     )
+    digest_scheduler: bool = Field(
+        default=True,
+        validation_alias=_env("ADVISOR_DIGEST_SCHEDULER"),
+        description="Send due digests from inside `advisor serve`; false when a cron runs "
+        "`advisor digest run` instead.",
+    )
     log_level: str = Field(default="INFO", validation_alias=_env("ADVISOR_LOG_LEVEL"))
     log_json: bool = Field(default=False, validation_alias=_env("ADVISOR_LOG_JSON"))
 

@@ -55,6 +55,9 @@ def ask(
 def ingest(
     path: Annotated[Path, typer.Argument(help="A file or folder of .md/.txt/.pdf/.docx notes.")],
     tenant: Annotated[str, typer.Option(help="The client these notes belong to.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-embed every file (e.g. after an index restore).")
+    ] = False,
 ) -> None:
     """Index engagement notes for one client: incremental, idempotent, removes vanished files."""
     with open_advisor() as advisor:
@@ -72,7 +75,7 @@ def ingest(
             def step(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=name[-40:])
 
-            report = advisor.ingestor.ingest_path(path, tenant, progress=step)
+            report = advisor.ingestor.ingest_path(path, tenant, progress=step, force=force)
     _print_report(report)
     if not report.ok:
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.common import EXIT_USAGE, fail, open_advisor
 
+SHUTDOWN_S = 15.0
 slack_app = typer.Typer(help="Slack: Socket Mode for development without a public URL.")
 
 
@@ -31,7 +32,11 @@ def serve(
             app = build_app(advisor)
         except ValueError as exc:
             fail(str(exc), EXIT_USAGE)
-        web.run_app(app, host=host, port=port, access_log=None, print=None)
+        # SIGTERM: stop listening, give open requests SHUTDOWN_S, then drain answers in flight
+        # (bounded by the workers' own grace): inside every platform's 60 s stop window.
+        web.run_app(
+            app, host=host, port=port, access_log=None, print=None, shutdown_timeout=SHUTDOWN_S
+        )
 
 
 @slack_app.command("socket")

@@ -68,7 +68,7 @@ class Workers:
     def busy(self) -> int:
         return len(self._tasks)
 
-    async def drain(self, grace_s: float = 30.0) -> None:
+    async def drain(self, grace_s: float = 25.0) -> None:
         """Wait for running jobs (at shutdown); cancel what is left after `grace_s`."""
         if not self._tasks:
             return

@@ -168,3 +168,15 @@ async def test_redaction_masks_pii_before_it_leaves(
         assert secret not in raw
     assert "[email]" in raw and "[phone]" in raw and "[card number]" in raw
     adv.close()
+
+
+def test_default_model_is_a_current_sonnet_the_sdk_does_not_deprecate() -> None:
+    from typing import get_args
+
+    from anthropic._data import DEPRECATED_MODELS
+    from anthropic.types.model_param import ModelParam
+
+    known = {m for arg in get_args(ModelParam) for m in get_args(arg) if isinstance(m, str)}
+    assert "sonnet" in DEFAULT_MODEL
+    assert DEFAULT_MODEL in known
+    assert DEFAULT_MODEL not in DEPRECATED_MODELS

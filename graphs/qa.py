@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
@@ -25,6 +25,9 @@ from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
 
 log = logging.getLogger(__name__)
+
+
+OnDelta = Callable[[str], Awaitable[None]]
 
 
 class QuestionError(ValueError):
@@ -42,6 +45,7 @@ class QAContext:
     index: KnowledgeIndex
     composer: Composer
     top_k: int = 6
+    stream: bool = False  # emit text deltas when the composer can stream
 
 
 class QAState(TypedDict, total=False):
@@ -79,10 +83,20 @@ async def not_covered(state: QAState) -> dict:
 
 
 async def compose(state: QAState, runtime: Runtime[QAContext]) -> dict:
-    answer = await runtime.context.composer.compose(
-        state["question"], state["passages"], tenant=state.get("tenant")
-    )
-    return {"answer": answer}
+    """Write the answer; a streaming composer also emits its text deltas as custom stream
+    events, which faces that can show partial text (Slack's placeholder) pick up."""
+    composer = runtime.context.composer
+    question, passages, tenant = state["question"], state["passages"], state.get("tenant")
+    if runtime.context.stream and hasattr(composer, "stream"):
+        answer = None
+        async for item in composer.stream(question, passages, tenant=tenant):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                runtime.stream_writer({"delta": item})
+        if answer is not None:
+            return {"answer": answer}
+    return {"answer": await composer.compose(question, passages, tenant=tenant)}
 
 
 async def check(state: QAState) -> dict:
@@ -154,13 +168,34 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, str | None]:
     return cleaned, None
 
 
+async def _run(
+    question: str, tenant: str | None, context: QAContext, on_delta: OnDelta | None
+) -> Answer:
+    inputs = {"question": question, "tenant": tenant}
+    if on_delta is None or not context.stream:
+        return (await graph.ainvoke(inputs, context=context))["answer"]
+    final: dict = {}
+    async for mode, chunk in graph.astream(
+        inputs, context=context, stream_mode=["custom", "values"]
+    ):
+        if mode == "custom":
+            await on_delta(chunk["delta"])
+        else:
+            final = chunk
+    return final["answer"]
+
+
 async def answer_question(
-    question: str, tenant: str | None, context: QAContext, *, max_chars: int = 4000
+    question: str,
+    tenant: str | None,
+    context: QAContext,
+    *,
+    max_chars: int = 4000,
+    on_delta: OnDelta | None = None,
 ) -> Answer:
     """The one entry point every face uses to answer a question."""
     prepared, notice = prepare_question(question, max_chars)
-    state = await graph.ainvoke({"question": prepared, "tenant": tenant}, context=context)
-    answer: Answer = state["answer"]
+    answer = await _run(prepared, tenant, context, on_delta)
     if notice:
         joined = f"{notice} {answer.notice}" if answer.notice else notice
         answer = answer.model_copy(update={"notice": joined})

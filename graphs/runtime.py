@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
 from graphs.models import Answer, CheckResult, Facts, Recommendation
-from graphs.qa import Composer, QAContext, answer_question
+from graphs.qa import Composer, OnDelta, QAContext, answer_question
 from graphs.records import AssessmentRecords
 from knowledge.corpus import ingest_field_report
 from knowledge.db import make_engine
@@ -85,7 +85,12 @@ class Advisor:
 
     @property
     def qa_context(self) -> QAContext:
-        return QAContext(index=self.index, composer=self.composer, top_k=self.settings.top_k)
+        return QAContext(
+            index=self.index,
+            composer=self.composer,
+            top_k=self.settings.top_k,
+            stream=self.settings.stream_answers,
+        )
 
     @cached_property
     def records(self) -> AssessmentRecords:
@@ -200,13 +205,19 @@ class Advisor:
         channel: str = "terminal",
         user_id: str | None = None,
         request_id: str | None = None,
+        on_delta: OnDelta | None = None,
     ) -> Answer:
-        """Answer a question for a caller, and leave an audit record of it."""
+        """Answer a question for a caller, and leave an audit record of it. With streaming
+        on (ADVISOR_STREAM) and Claude configured, `on_delta` gets text as it is written."""
         if tenant:
             self.tenants.require(tenant)
         started = time.perf_counter()
         answer = await answer_question(
-            question, tenant, self.qa_context, max_chars=self.settings.max_question_chars
+            question,
+            tenant,
+            self.qa_context,
+            max_chars=self.settings.max_question_chars,
+            on_delta=on_delta,
         )
         elapsed = time.perf_counter() - started
         for observe in self.answer_observers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -12,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.observability import request_id
 from bot.slack.delivery import NO_UNFURL, post_thread
 from bot.slack.interview import reply_in_words, start_interview
-from bot.slack.render import APOLOGY, THINKING, render_answer, render_text
+from bot.slack.render import APOLOGY, THINKING, escape_mrkdwn, render_answer, render_text
 from bot.slack.render_assessment import render_check
 from bot.slack.services import Incoming, SlackServices, without_mentions
 from bot.slack.threads import thread_key
@@ -84,6 +85,9 @@ async def _for_us(svc: SlackServices, event: dict, context: AsyncBoltContext) ->
     return await asyncio.to_thread(svc.threads.known, key)
 
 
+STREAM_UPDATE_S = 1.0
+
+
 class ThreadTurn:
     """One user message in a thread: an interview answer, a command, or a question.
 
@@ -120,7 +124,12 @@ class ThreadTurn:
         msg = self.msg
         try:
             answer = await self.svc.advisor.ask(
-                msg.text, tenant, channel="slack", user_id=msg.user, request_id=request_id.get()
+                msg.text,
+                tenant,
+                channel="slack",
+                user_id=msg.user,
+                request_id=request_id.get(),
+                on_delta=self._streamer(),
             )
         except (QuestionError, TenantError) as exc:
             await self._post([render_text(str(exc))])
@@ -128,6 +137,27 @@ class ThreadTurn:
         answer_id = request_id.get() or msg.body.get("event_id") or msg.thread_ts
         await self._post(render_answer(answer, answer_id=answer_id, notices=notices))
         await self.svc.remember(msg.key, "answer")
+
+    def _streamer(self):  # type: ignore[no-untyped-def]
+        """With ADVISOR_STREAM, show Claude's text in the placeholder as it is written
+        (chat.update at most once a second: Slack's per-channel rate)."""
+        if not self.svc.advisor.settings.stream_answers or self.placeholder_ts is None:
+            return None
+        written: list[str] = []
+        last = 0.0
+
+        async def on_delta(text: str) -> None:
+            nonlocal last
+            written.append(text)
+            if time.monotonic() - last < STREAM_UPDATE_S:
+                return
+            last = time.monotonic()
+            partial = escape_mrkdwn("".join(written))[-2900:] + " …"
+            await self.client.chat_update(
+                channel=self.msg.channel, ts=self.placeholder_ts, text=partial
+            )
+
+        return on_delta
 
     async def _thinking(self) -> None:
         msg = self.msg

@@ -97,8 +97,29 @@ def build_app(advisor: Advisor) -> web.Application:
     # `POST /api/messages`. (The Teams face does not edit this file.)
     # ---------------------------------------------------------------------------------------
 
+    if advisor.settings.digest_scheduler:
+        _setup_digests(app, advisor)
     app.on_cleanup.append(_close_interviews)
     return app
+
+
+def _setup_digests(app: web.Application, advisor: Advisor) -> None:
+    """The in-process digest loop (ADVISOR_DIGEST_SCHEDULER=false hands it to a cron job)."""
+    from bot.digest_runner import DigestLoop, configured_senders
+
+    senders = configured_senders(advisor)
+    if not senders:
+        return
+    loop = DigestLoop(advisor, senders)
+
+    async def start(_app: web.Application) -> None:
+        loop.start()
+
+    async def stop(_app: web.Application) -> None:
+        await loop.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
 
 
 def _setup_slack(app: web.Application, advisor: Advisor) -> None:

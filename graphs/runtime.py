@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,8 @@ from sqlalchemy import Engine
 
 from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
+from graphs.digest import Digest, build_digest
+from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
 from graphs.qa import Composer, OnDelta, QAContext, answer_question
 from graphs.records import AssessmentRecords
@@ -196,6 +199,40 @@ class Advisor:
             hash_questions=self.settings.audit_hash_questions,
             retention_days=self.settings.audit_retention_days,
         )
+
+    @cached_property
+    def digests(self) -> DigestStore:
+        return DigestStore(self.engine)
+
+    def build_digest(self, tenant: str | None, start: datetime, end: datetime) -> Digest:
+        """The digest of `tenant` for [start, end), audited as kind "digest"."""
+        digest = build_digest(self, tenant, start, end)
+        self.audit.record(
+            AuditEvent(
+                kind="digest",
+                tenant=tenant,
+                channel="digest",
+                chunk_ids=[c.chunk_id for c in digest.citations],
+                outcome={
+                    "period_start": start.isoformat(),
+                    "period_end": end.isoformat(),
+                    "quiet": digest.quiet,
+                },
+            )
+        )
+        return digest
+
+    def digest_preview(
+        self,
+        tenant: str | None,
+        *,
+        channel: str = "terminal",
+        user_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Digest:
+        """The digest of the last seven days, now (for `preview`)."""
+        end = now or datetime.now(UTC)
+        return self.build_digest(tenant, end - timedelta(days=7), end)
 
     async def ask(
         self,

@@ -153,3 +153,33 @@ slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open in
     Column("question_ts", String(32), nullable=True),  # the message holding the open question
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- Digest ------------------------------------------------------------------------------
+digest_subscriptions = Table(  # a channel that gets a weekly digest
+    "digest_subscriptions",
+    metadata,
+    Column("channel_kind", String(16), primary_key=True),  # slack | teams
+    Column("channel_id", String(255), primary_key=True),  # Slack channel / Teams conversation
+    Column("tenant", String(64), nullable=True, index=True),
+    Column("weekday", Integer, nullable=False),  # 0 = Monday
+    Column("hour", Integer, nullable=False),
+    Column("minute", Integer, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_by", String(64), nullable=True),  # hashed user id
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+digest_deliveries = Table(  # exactly once per channel per period: the primary key is the claim
+    "digest_deliveries",
+    metadata,
+    Column("channel_kind", String(16), primary_key=True),
+    Column("channel_id", String(255), primary_key=True),
+    Column("period", String(16), primary_key=True),  # ISO week in the subscriber's timezone
+    Column("status", String(16), nullable=False),  # claimed | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("error", Text, nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)

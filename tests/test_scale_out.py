@@ -204,3 +204,48 @@ async def test_sigterm_finishes_the_answer_in_flight_then_exits(cluster) -> None
     assert exit_code == 0
     [update] = await fake.wait_for("chat.update", within_s=5)
     assert "Sources" in update.text() or "[1]" in update.text()
+
+
+async def test_a_digest_due_on_both_replicas_is_posted_once(
+    tmp_path: Path, postgres_url: str, chroma_server: int
+) -> None:
+    from datetime import UTC, datetime
+
+    from graphs.digest_schedule import WEEKDAYS, DigestStore
+    from knowledge.db import make_engine
+
+    two_days_ago = WEEKDAYS[(datetime.now(UTC).weekday() - 2) % 7]  # always due, always late
+    engine = make_engine(postgres_url)
+    DigestStore(engine).subscribe("slack", "CLEAD", None, f"{two_days_ago} 9:00 UTC")
+    engine.dispose()
+    fake = await FakeSlackApi().start()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
+    }
+    env |= {
+        "ADVISOR_DATABASE_URL": postgres_url,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(chroma_server),
+        "ADVISOR_COLLECTION": f"c{uuid.uuid4().hex[:10]}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": sign.SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "ADVISOR_DIGEST_SCHEDULER": "true",
+    }
+    replicas = [Replica(name, env, tmp_path / name) for name in ("a", "b")]
+    try:
+        for replica in replicas:
+            await asyncio.to_thread(replica.wait_ready)
+        await fake.wait_for(
+            "chat.postMessage", within_s=30, where=lambda c: c.params.get("channel") == "CLEAD"
+        )
+        await asyncio.sleep(3)  # both replicas have run their start-up catch-up by now
+        posted = fake.calls_to("chat.postMessage", channel="CLEAD")
+        assert len(posted) == 1
+        assert "sent late" in str(posted[0].params["blocks"][1])
+    finally:
+        for replica in replicas:
+            replica.stop(signal.SIGKILL)
+        await fake.close()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assess_cmds, audit_cmds, db_cmds, eval_cmds, knowledge_cmds, serve_cmds
+from bot.cli import (
+    assess_cmds,
+    audit_cmds,
+    db_cmds,
+    digest_cmds,
+    eval_cmds,
+    knowledge_cmds,
+    serve_cmds,
+)
 
 app = typer.Typer(
     name="advisor",
@@ -18,6 +26,7 @@ eval_cmds.register(app)
 assess_cmds.register(app)
 audit_cmds.register(app)
 db_cmds.register(app)
+digest_cmds.register(app)
 serve_cmds.register(app)
 
 

@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from bot.observability import request_id
 from bot.slack import render_assessment as ra
 from bot.slack.delivery import respond_to
+from bot.slack.digest import digest_command
 from bot.slack.interview import start_in_new_thread
 from bot.slack.render import APOLOGY, render_answer, render_text
 from bot.slack.services import SlackServices
@@ -25,6 +26,7 @@ USAGE = """Usage:
 • /advisor ask <question> — a cited answer
 • /advisor assess — the assessment interview, in a thread
 • /advisor note add <text> — add an engagement note for this workspace's client
+• /advisor digest preview | subscribe [monday 9:00 Europe/Amsterdam] | unsubscribe
 • /advisor help — this message
 • /trigger-check [description] — the quick check (a form when empty)"""
 SHARED_REFUSAL = "Notes can't be added from a channel shared with another organisation."
@@ -33,7 +35,7 @@ INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess�
 
 @dataclass(frozen=True, slots=True)
 class Subcommand:
-    name: str  # ask | assess | note_add | help | unknown
+    name: str  # ask | assess | note_add | digest | help | unknown
     arg: str = ""
 
 
@@ -42,7 +44,7 @@ def parse_advisor(text: str) -> Subcommand:
     words = (text or "").strip().split(maxsplit=1)
     head = words[0].lower() if words else "help"
     rest = words[1].strip() if len(words) > 1 else ""
-    if head in ("ask", "assess", "help"):
+    if head in ("ask", "assess", "help", "digest"):
         return Subcommand(head, rest)
     if head == "note":
         parts = rest.split(maxsplit=1)
@@ -87,7 +89,7 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
             await ack(**render_text(refusal), response_type="ephemeral")
             return
         await ack()
-        job = {"ask": ask, "assess": assess, "note_add": add_note}[sub.name]
+        job = {"ask": ask, "assess": assess, "note_add": add_note, "digest": digest}[sub.name]
         spawn(job(svc, command, context, sub.arg), f"slack.advisor_{sub.name}", url)
 
     app.command("/trigger-check")(trigger_check)
@@ -192,3 +194,9 @@ async def add_note(svc: SlackServices, command: dict, context: AsyncBoltContext,
         await _reply(command, [render_text(str(exc))])
         return
     await _reply(command, [render_text(f"Note added for {scope.client}: {report.summary()}")])
+
+
+async def digest(svc: SlackServices, command: dict, context: AsyncBoltContext, arg: str) -> None:
+    """Digest commands; in a Slack Connect channel the digest never carries the client's notes."""
+    scope = await _scope(svc, command, context)
+    await _reply(command, [await digest_command(svc, command, scope.tenant, arg.strip())])

@@ -63,3 +63,12 @@ async def test_checks_never_carry_the_other_clients_text(
     for text in PROBES:
         result = await demo_advisor.check(text, caller, channel="eval")
         assert not leaks(result.model_dump(), other_text), text
+
+
+@pytest.mark.parametrize(("caller", "other"), PAIRS)
+def test_digests_never_carry_the_other_clients_text(
+    demo_advisor: Advisor, caller: str, other: str
+) -> None:
+    digest = demo_advisor.digest_preview(caller)
+    assert not leaks(digest.model_dump(mode="json"), corpus_shingles(other))
+    assert {c.tenant for c in digest.citations} <= {"public", caller}

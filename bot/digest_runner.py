@@ -1,0 +1,64 @@
+"""Sending due digests: the senders each configured channel offers, and the in-process loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from graphs.digest_schedule import DigestSender, Subscription, run_due
+from graphs.runtime import Advisor
+
+log = logging.getLogger(__name__)
+TICK_S = 60.0
+
+
+def configured_senders(advisor: Advisor) -> dict[str, DigestSender]:
+    """A sender per channel that has credentials (Slack now; Teams when configured)."""
+    senders: dict[str, DigestSender] = {}
+    settings = advisor.settings
+    if settings.slack_bot_token and settings.slack_bot_token.get_secret_value():
+        from bot.slack.delivery import make_web_client
+        from bot.slack.digest import SlackDigestSender
+
+        client = make_web_client(
+            settings.slack_bot_token.get_secret_value(), settings.slack_api_url
+        )
+        senders["slack"] = SlackDigestSender(client)
+    return senders
+
+
+async def send_due(
+    advisor: Advisor, senders: dict[str, DigestSender], now: datetime | None = None
+) -> list[tuple[str, str, str]]:
+    def build(sub: Subscription, start: datetime, end: datetime):
+        return advisor.build_digest(sub.tenant, start, end)
+
+    return await run_due(advisor.digests, build, senders, now or datetime.now(UTC))
+
+
+class DigestLoop:
+    """Runs `send_due` once at start (catch-up) and then every minute, until stopped."""
+
+    def __init__(self, advisor: Advisor, senders: dict[str, DigestSender]) -> None:
+        self._advisor, self._senders = advisor, senders
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="digests")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                for channel, period, outcome in await send_due(self._advisor, self._senders):
+                    log.info("digest %s %s: %s", channel, period, outcome)
+            except Exception:
+                log.exception("digest run failed; trying again next minute")
+            await asyncio.sleep(TICK_S)

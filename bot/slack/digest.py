@@ -1,0 +1,104 @@
+"""The digest in Slack: Block Kit rendering, the channel sender, and `/advisor digest …`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.delivery import NO_UNFURL
+from bot.slack.render import (
+    Message,
+    context,
+    escape_mrkdwn,
+    paginate,
+    render_text,
+    sections,
+    source_blocks,
+)
+from graphs.digest import Digest
+from graphs.digest_schedule import DeliveryError, ScheduleError, Subscription
+from knowledge.identity import hash_user
+
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "account_inactive",
+    "invalid_auth",
+    "missing_scope",
+    "restricted_action",
+}
+
+
+def render_digest(digest: Digest) -> list[Message]:
+    """Header, one section per part of the digest, then numbered sources."""
+    period = f"{digest.period_start:%d %b} – {digest.period_end:%d %b %Y}"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Weekly AI leadership digest"}},
+        context(
+            escape_mrkdwn(
+                period + (" · sent late: the scheduled time was missed" if digest.late else "")
+            )
+        ),
+    ]
+    for section in digest.sections:
+        lines = [
+            f"• {escape_mrkdwn(item.text)}" + "".join(f" [{n}]" for n in item.citations)
+            for item in section.items
+        ]
+        blocks += sections(f"*{escape_mrkdwn(section.title)}*\n" + "\n".join(lines))
+    blocks += source_blocks(digest.citations)
+    return paginate(blocks, f"Weekly AI leadership digest, {period}")
+
+
+class SlackDigestSender:
+    """Posts a digest to a subscribed channel; maps Slack errors to retryable or not."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def send(self, subscription: Subscription, digest: Digest) -> None:
+        try:
+            for message in render_digest(digest):
+                await self._client.chat_postMessage(
+                    channel=subscription.channel_id, **message, **NO_UNFURL
+                )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown")) if exc.response else "unknown"
+            raise DeliveryError(f"slack {error}", retryable=error not in PERMANENT_ERRORS) from exc
+
+
+async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) -> Message:
+    """`/advisor digest preview|subscribe [when]|unsubscribe` → the ephemeral reply."""
+    action, _, spec = arg.partition(" ")
+    store, channel = svc.advisor.digests, command.get("channel_id", "")
+    if action == "preview":
+        digest = await asyncio.to_thread(
+            svc.advisor.digest_preview, tenant, channel="slack", user_id=command.get("user_id")
+        )
+        return render_digest(digest)[0]
+    if action == "subscribe":
+        try:
+            sub = store.subscribe(
+                "slack",
+                channel,
+                tenant,
+                spec.strip(),
+                created_by=hash_user("slack", command.get("user_id")),
+            )
+        except ScheduleError as exc:
+            return render_text(str(exc))
+        return render_text(f"This channel will get the weekly digest on {sub.describe()}.")
+    if action == "unsubscribe":
+        removed = store.unsubscribe("slack", channel)
+        return render_text(
+            "Unsubscribed: no more digests here."
+            if removed
+            else "This channel had no digest subscription."
+        )
+    return render_text(
+        "Usage: /advisor digest preview | subscribe [monday 9:00 Europe/Amsterdam] | unsubscribe"
+    )

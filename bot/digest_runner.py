@@ -14,9 +14,14 @@ log = logging.getLogger(__name__)
 TICK_S = 60.0
 
 
-def configured_senders(advisor: Advisor) -> dict[str, DigestSender]:
-    """A sender per channel that has credentials (Slack now; Teams when configured)."""
+def configured_senders(advisor: Advisor, teams: object | None = None) -> dict[str, DigestSender]:
+    """A sender per channel that can post: Slack with a bot token; Teams through the running
+    endpoint's adapter (conversation references are stored as people talk to the bot)."""
     senders: dict[str, DigestSender] = {}
+    if teams is not None:
+        from bot.teams.digest import TeamsDigestSender
+
+        senders["teams"] = TeamsDigestSender(teams)
     settings = advisor.settings
     if settings.slack_bot_token and settings.slack_bot_token.get_secret_value():
         from bot.slack.delivery import make_web_client

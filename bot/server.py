@@ -92,10 +92,9 @@ def build_app(advisor: Advisor) -> web.Application:
     app.on_shutdown.append(_start_draining)
     _setup_slack(app, advisor)
 
-    # --- Microsoft Teams -----------------------------------------------------------------
-    # The lead wires Teams here: `bot.teams.routes.setup_teams(app, advisor)` adds
-    # `POST /api/messages`. (The Teams face does not edit this file.)
-    # ---------------------------------------------------------------------------------------
+    from bot.teams.routes import setup_teams
+
+    setup_teams(app, advisor)
 
     if advisor.settings.digest_scheduler:
         _setup_digests(app, advisor)
@@ -106,8 +105,9 @@ def build_app(advisor: Advisor) -> web.Application:
 def _setup_digests(app: web.Application, advisor: Advisor) -> None:
     """The in-process digest loop (ADVISOR_DIGEST_SCHEDULER=false hands it to a cron job)."""
     from bot.digest_runner import DigestLoop, configured_senders
+    from bot.teams.routes import TEAMS_KEY
 
-    senders = configured_senders(advisor)
+    senders = configured_senders(advisor, app.get(TEAMS_KEY))
     if not senders:
         return
     loop = DigestLoop(advisor, senders)

@@ -183,3 +183,15 @@ digest_deliveries = Table(  # exactly once per channel per period: the primary k
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
 )
+
+
+# --- Microsoft Teams ---------------------------------------------------------------------
+teams_conversations = Table(  # where proactive messages (digests) go; refreshed on every turn
+    "teams_conversations",
+    metadata,
+    Column("conversation_id", String(255), primary_key=True),
+    Column("tenant", String(64), nullable=True, index=True),
+    Column("aad_tenant_id", String(64), nullable=True),
+    Column("reference", JSON, nullable=False),  # serialised ConversationReference
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""The Microsoft Teams face (botbuilder). Everything Teams-specific lives in this folder."""

@@ -1,0 +1,243 @@
+"""The Teams bot: parse an activity, call the core, render the reply. No business logic here."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+
+from bot.teams import render
+from bot.teams.store import ConversationStore
+from graphs.models import InterviewTurn
+from graphs.qa import QuestionError
+from graphs.runtime import Advisor
+from knowledge.identity import hash_user
+from knowledge.notes import NoteError
+from knowledge.records import record_feedback
+from knowledge.tenants import TenantError
+
+log = logging.getLogger(__name__)
+_MENTION = re.compile(r"<at>.*?</at>", re.S)
+HELP = (
+    "Ask me anything about AI technical leadership, or: **ask** <question> · **assess** "
+    "(the interview) · **check** <description> · **digest** preview|subscribe|unsubscribe · "
+    "**note add** <text> · **help**"
+)
+
+
+class AdvisorTeamsBot(TeamsActivityHandler):
+    def __init__(self, advisor: Advisor, conversations: ConversationStore) -> None:
+        self.advisor = advisor
+        self.conversations = conversations
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Remember where this conversation is (for digests) before handling anything."""
+        activity = turn_context.activity
+        if activity.conversation is not None and activity.service_url:
+            aad = aad_tenant(activity)
+            self.conversations.save(
+                TurnContext.get_conversation_reference(activity), self.tenant(activity), aad
+            )
+        await super().on_turn(turn_context)
+
+    def tenant(self, activity: Activity) -> str | None:
+        return self.advisor.tenants.resolve("teams", aad_tenant(activity))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and activity.value.get("advisor"):
+            await self._card_action(turn_context, activity.value)
+            return
+        text = _MENTION.sub("", activity.text or "").strip()
+        await self._command(turn_context, text)
+
+    async def _command(self, turn_context: TurnContext, text: str) -> None:
+        head, _, rest = text.partition(" ")
+        head = head.lower()
+        thread = thread_key(turn_context.activity)
+        if head not in ("ask", "assess", "check", "digest", "note", "help") and (
+            await self.advisor.interviews.pending(thread)
+        ):
+            await self._interview_reply(turn_context, thread, text)
+            return
+        handlers = {
+            "assess": self._assess,
+            "check": self._check,
+            "digest": self._digest,
+            "note": self._note,
+            "help": self._help,
+            "ask": self._ask,
+        }
+        await handlers.get(head, self._ask)(turn_context, rest if head in handlers else text)
+
+    async def _ask(self, turn_context: TurnContext, question: str) -> None:
+        activity = turn_context.activity
+        try:
+            answer = await self.advisor.ask(
+                question, self.tenant(activity), channel="teams", user_id=_user(activity)
+            )
+        except (QuestionError, TenantError) as exc:
+            await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
+            return
+        reply = MessageFactory.text(render.answer_text(answer))
+        reply.text_format = "markdown"
+        reply.attachments = [render.attachment(render.feedback_card(activity.id or "answer"))]
+        await turn_context.send_activity(reply)
+
+    async def _assess(self, turn_context: TurnContext, _: str = "") -> None:
+        activity = turn_context.activity
+        turn = await self.advisor.interviews.start(
+            thread_key(activity),
+            tenant=self.tenant(activity),
+            user_id=_user(activity),
+            channel="teams",
+        )
+        await self._show_turn(turn_context, turn)
+
+    async def _interview_reply(self, turn_context: TurnContext, thread: str, text: str) -> None:
+        turn = await self.advisor.interviews.reply(
+            thread, text, user_id=_user(turn_context.activity)
+        )
+        await self._show_turn(turn_context, turn)
+
+    async def _show_turn(self, turn_context: TurnContext, turn: InterviewTurn) -> None:
+        await turn_context.send_activity(
+            MessageFactory.attachment(render.attachment(turn_card(turn)))
+        )
+
+    async def _check(self, turn_context: TurnContext, text: str) -> None:
+        activity = turn_context.activity
+        try:
+            result = await self.advisor.check(
+                text, self.tenant(activity), channel="teams", user_id=_user(activity)
+            )
+        except QuestionError as exc:
+            await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
+            return
+        card = render.recommendation_card(result.recommendation)
+        await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
+
+    async def _digest(self, turn_context: TurnContext, arg: str) -> None:
+        from bot.teams.digest import digest_reply
+
+        await turn_context.send_activity(await digest_reply(self, turn_context.activity, arg))
+
+    async def _note(self, turn_context: TurnContext, rest: str) -> None:
+        sub, _, text = rest.partition(" ")
+        tenant = self.tenant(turn_context.activity)
+        if sub.lower() != "add" or tenant is None:
+            reason = (
+                "Usage: note add <text>"
+                if sub.lower() != "add"
+                else "This Teams tenant is not mapped to a client, so notes can't be added here."
+            )
+            await turn_context.send_activity(MessageFactory.text(reason))
+            return
+        author = getattr(turn_context.activity.from_property, "name", None) or "teams"
+        try:
+            report = self.advisor.add_note(tenant, author=author, text=text)
+        except (NoteError, TenantError) as exc:
+            await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
+            return
+        await turn_context.send_activity(
+            MessageFactory.text(f"Note added for {render.escape(tenant)}: {report.summary()}")
+        )
+
+    async def _help(self, turn_context: TurnContext, _: str = "") -> None:
+        await turn_context.send_activity(MessageFactory.text(HELP))
+
+    async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
+        """Action.Submit: answer the interview (and show the choice on the card) or feedback."""
+        card = await self.handle_card(turn_context.activity, data)
+        if data.get("advisor") == "answer" and turn_context.activity.reply_to_id:
+            label = str(data.get("label") or data.get("value"))
+            update = MessageFactory.attachment(
+                render.attachment(render.answered_card(str(data.get("key")), label))
+            )
+            update.id = turn_context.activity.reply_to_id
+            await turn_context.update_activity(update)
+        if card is not None:
+            await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
+
+    async def handle_card(self, activity: Activity, data: dict[str, Any]) -> dict | None:
+        kind = data.get("advisor")
+        if kind == "feedback":
+            record_feedback(
+                self.advisor.engine,
+                tenant=self.tenant(activity),
+                channel="teams",
+                user_hash=hash_user("teams", _user(activity)),
+                answer_id=str(data.get("answer", "")),
+                helpful=bool(data.get("helpful")),
+            )
+            return render._card([render._text("Thanks for the feedback!")])
+        if kind == "assess":
+            turn = await self.advisor.interviews.start(
+                thread_key(activity),
+                tenant=self.tenant(activity),
+                user_id=_user(activity),
+                channel="teams",
+            )
+            return turn_card(turn)
+        if kind == "answer":
+            turn = await self.advisor.interviews.reply(
+                str(data.get("thread") or thread_key(activity)),
+                str(data.get("value", "")),
+                user_id=_user(activity),
+            )
+            return turn_card(turn)
+        return None
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        """Action.Execute: the card is replaced by the next question (or the result)."""
+        action = invoke_value.action
+        raw = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
+        data = dict(raw or {})
+        card = await self.handle_card(turn_context.activity, data) or render._card(
+            [render._text("Done.")]
+        )
+        return AdaptiveCardInvokeResponse(status_code=200, type=render.CARD, value=card)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Action.Execute, answered with the card itself. botbuilder 4.17 serialises the
+        response body twice on this path (a 500); returning the model un-serialised avoids it."""
+        activity = turn_context.activity
+        if activity.name == "adaptiveCard/action" and isinstance(activity.value, dict):
+            value = AdaptiveCardInvokeValue().deserialize(activity.value)
+            return InvokeResponse(
+                status=200, body=await self.on_adaptive_card_invoke(turn_context, value)
+            )
+        return await super().on_invoke_activity(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity(MessageFactory.text(HELP))
+
+
+def turn_card(turn: InterviewTurn) -> dict[str, Any]:
+    if turn.status == "asking" and turn.question is not None:
+        return render.question_card(turn.question, turn.thread_id, turn.message)
+    if turn.status == "done" and turn.recommendation is not None and not turn.message:
+        return render.recommendation_card(turn.recommendation)
+    return render._card([render._text(render.escape(turn.message or "Done."))])
+
+
+def aad_tenant(activity: Activity) -> str | None:
+    """The Entra tenant id: `channelData.tenant.id` (the Python schema drops
+    `conversation.tenantId`)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    return tenant.get("id")
+
+
+def thread_key(activity: Activity) -> str:
+    return f"teams:{activity.conversation.id}"
+
+
+def _user(activity: Activity) -> str | None:
+    return getattr(activity.from_property, "id", None)

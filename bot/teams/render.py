@@ -1,0 +1,119 @@
+"""Teams rendering: Markdown text and Adaptive Cards as pure functions of the reply models.
+
+Teams renders a Markdown/HTML subset and turns `<at>…</at>` into mentions: every piece of user,
+note or model text is escaped here, so nothing can mention anyone, inject HTML or make a link.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from graphs.models import Answer, Citation, InterviewQuestion, Recommendation
+from graphs.rubric import OPTION_NAMES
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
+_URL = re.compile(r"(?i)\b(https?|ftp)://")
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def escape(text: str) -> str:
+    """Neutralise HTML, mention tags, Markdown and auto-links in text we did not write."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _URL.sub(lambda m: m.group(1) + ":/\u200b/", text)
+    return text.replace("www.", "www\u200b.").replace("@", "@\u200b")
+
+
+def sources_text(citations: list[Citation]) -> str:
+    return "\n\n".join(f"[{c.n}] {escape(c.label)}" for c in citations)
+
+
+def answer_text(answer: Answer) -> str:
+    parts = [escape(answer.answer)]
+    if answer.citations:
+        parts.append("**Sources**\n\n" + sources_text(answer.citations))
+    if answer.notice:
+        parts.append(f"_{escape(answer.notice)}_")
+    return "\n\n".join(parts)
+
+
+def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Action.Submit", "title": title, "data": data}
+
+
+def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+
+
+def feedback_card(answer_id: str) -> dict[str, Any]:
+    return _card(
+        [_text("Was this helpful?", isSubtle=True)],
+        [
+            _submit("👍 Helpful", {"advisor": "feedback", "helpful": True, "answer": answer_id}),
+            _submit(
+                "👎 Not helpful", {"advisor": "feedback", "helpful": False, "answer": answer_id}
+            ),
+            _submit("Run the assessment", {"advisor": "assess"}),
+        ],
+    )
+
+
+def question_card(question: InterviewQuestion, thread: str, message: str | None) -> dict:
+    body = []
+    if message:
+        body.append(_text(escape(message), color="Attention"))
+    body.append(_text(f"**{question.number}/{question.total}. {escape(question.prompt)}**"))
+    if question.help:
+        body.append(_text(escape(question.help), isSubtle=True, size="Small"))
+    actions = [
+        _submit(
+            c.label, {"advisor": "answer", "thread": thread, "key": question.key, "value": c.value}
+        )
+        for c in question.choices
+    ]
+    actions.append(
+        _submit(
+            "Cancel",
+            {"advisor": "answer", "thread": thread, "key": question.key, "value": "cancel"},
+        )
+    )
+    return _card(body, actions)
+
+
+def answered_card(question_key: str, label: str) -> dict[str, Any]:
+    return _card([_text(f"✓ {escape(label)}", weight="Bolder")])
+
+
+def recommendation_card(rec: Recommendation) -> dict[str, Any]:
+    body = [
+        _text(f"**{escape(OPTION_NAMES[rec.recommendation])}**", size="Large"),
+        _text(
+            f"Confidence {rec.confidence:.0%} · runner-up: {escape(OPTION_NAMES[rec.runner_up])}",
+            isSubtle=True,
+        ),
+        _text("**Why**"),
+        *[_text(f"• {escape(r.reason)} [{r.citation}]") for r in rec.rules if r.weight > 0],
+        *[_text(f"• “{escape(a.text)}” [{a.citation}]", isSubtle=True) for a in rec.advice],
+    ]
+    if rec.plan:
+        body.append(_text("**A 30-day evaluation**"))
+        body += [_text(f"{escape(w.title)} [{w.citation}]") for w in rec.plan]
+    body.append(_text("**Sources**\n\n" + sources_text(rec.citations), size="Small"))
+    return _card(body, [_submit("Start over", {"advisor": "assess"})])
+
+
+def attachment(card: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CARD, "content": card}

@@ -1,0 +1,182 @@
+"""The Teams face through the real CloudAdapter, driven like the Bot Framework Emulator does."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.server import build_app
+from bot.teams.digest import send_proactive
+from bot.teams.routes import TEAMS_KEY
+from graphs.runtime import Advisor
+from tests.conftest import make_settings
+from tests.fakes.bot_connector import FakeConnector
+
+_ids = itertools.count(1)
+AAD = "aad-northwind"
+
+
+def activity(connector: FakeConnector, **fields: Any) -> dict[str, Any]:
+    base = {
+        "type": "message",
+        "id": f"in-{next(_ids)}",
+        "channelId": "msteams",
+        "serviceUrl": connector.url,
+        "from": {"id": "29:user", "name": "Lena"},
+        "recipient": {"id": "28:bot", "name": "Advisor"},
+        "conversation": {"id": "conv-1", "conversationType": "personal"},
+        "channelData": {"tenant": {"id": AAD}},
+    }
+    return base | fields
+
+
+class Teams:
+    def __init__(self, http: TestClient, connector: FakeConnector, advisor: Advisor) -> None:
+        self.http, self.connector, self.advisor = http, connector, advisor
+
+    async def send(self, **fields: Any) -> int:
+        response = await self.http.post("/api/messages", json=activity(self.connector, **fields))
+        return response.status
+
+
+@pytest.fixture
+async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
+    connector = await FakeConnector().start()
+    advisor = Advisor.open(make_settings(tmp_path / "data"))
+    advisor.tenants.add("northwind", teams_tenant=AAD)
+    http = TestClient(TestServer(build_app(advisor)))
+    await http.start_server()
+    try:
+        yield Teams(http, connector, advisor)
+    finally:
+        await http.close()
+        await connector.close()
+        advisor.close()
+
+
+async def test_personal_chat_question_is_answered_with_numbered_sources(teams: Teams) -> None:
+    assert await teams.send(text="Our pilot stalled after the demo, what now?") in (200, 201)
+    [reply] = [s for s in teams.connector.sent if s.method == "POST"]
+    assert reply.path.startswith("/v3/conversations/conv-1/activities")
+    assert "**Sources**" in reply.activity["text"] and "[1]" in reply.activity["text"]
+    assert (
+        reply.activity["attachments"][0]["content"]["actions"][0]["data"]["advisor"] == "feedback"
+    )
+
+
+async def test_channel_mention_is_stripped_and_escaped(teams: Teams) -> None:
+    await teams.send(
+        text="<at>Advisor</at> our founders are coding at night <at>Everyone</at>",
+        conversation={"id": "conv-2", "conversationType": "channel"},
+    )
+    [text] = teams.connector.texts()
+    assert "<at>" not in text and "Sources" in text
+
+
+async def test_interview_by_card_actions_to_a_recommendation(teams: Teams) -> None:
+    await teams.send(text="assess")
+    asked = 0
+    while True:
+        card = teams.connector.cards()[-1]
+        submits = [a for a in card.get("actions", []) if a["data"].get("advisor") == "answer"]
+        if not submits:
+            break
+        asked += 1
+        await teams.send(
+            text="",
+            value=submits[0]["data"] | {"label": submits[0]["title"]},
+            replyToId=f"act-{asked}",
+        )
+        assert asked < 30
+    final = teams.connector.cards()[-1]
+    assert "Confidence" in str(final) and "Sources" in str(final)
+    updates = [s for s in teams.connector.sent if s.method == "PUT"]
+    assert len(updates) == asked and "✓" in str(updates[0].activity)
+
+
+async def test_action_execute_invoke_returns_the_next_card(teams: Teams) -> None:
+    await teams.send(text="assess")
+    data = teams.connector.cards()[-1]["actions"][0]["data"]
+    response = await teams.http.post(
+        "/api/messages",
+        json=activity(
+            teams.connector,
+            type="invoke",
+            name="adaptiveCard/action",
+            value={"action": {"type": "Action.Execute", "verb": "answer", "data": data}},
+        ),
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "2/" in str(body["value"])
+
+
+async def test_proactive_message_reaches_a_stored_conversation(teams: Teams) -> None:
+    await teams.send(
+        type="conversationUpdate",
+        text=None,
+        membersAdded=[{"id": "28:bot"}],
+        conversation={"id": "conv-9"},
+    )
+    endpoint = teams.http.server.app[TEAMS_KEY]
+    await send_proactive(endpoint, "conv-9", "**Weekly AI leadership digest**")
+    posts = [
+        s
+        for s in teams.connector.sent
+        if s.conversation == "conv-9" and "digest" in (s.activity.get("text") or "")
+    ]
+    assert len(posts) == 1
+
+
+async def test_unmapped_tenant_gets_the_field_report_only(teams: Teams) -> None:
+    await teams.send(
+        text="What did we decide about vendors?", channelData={"tenant": {"id": "aad-stranger"}}
+    )
+    [text] = teams.connector.texts()
+    assert "Vendor review" not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"type": "message"}', "application/json", 400),
+        (b"type=message", "application/x-www-form-urlencoded", 415),
+    ],
+)
+async def test_malformed_activities_are_4xx_never_5xx(
+    teams: Teams, body: bytes, content_type: str, status: int
+) -> None:
+    response = await teams.http.post(
+        "/api/messages", data=body, headers={"Content-Type": content_type}
+    )
+    assert response.status == status
+
+
+async def test_with_an_app_id_unsigned_requests_are_401(tmp_path: Path) -> None:
+    advisor = Advisor.open(
+        make_settings(
+            tmp_path / "d",
+            microsoft_app_id="00000000-0000-0000-0000-000000000001",
+            microsoft_app_password="not-a-real-password",
+        )
+    )
+    async with TestClient(TestServer(build_app(advisor))) as http:
+        connector = FakeConnector()
+        connector.url = "http://127.0.0.1:9/"
+        unsigned = await http.post("/api/messages", json=activity(connector, text="hi"))
+        forged = await http.post(
+            "/api/messages",
+            json=activity(connector, text="hi"),
+            headers={"Authorization": "Bearer not.a.jwt"},
+        )
+        assert unsigned.status == 401 and forged.status == 401
+    advisor.close()

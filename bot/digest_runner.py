@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from graphs.digest_schedule import DigestSender, Subscription, run_due
@@ -46,8 +47,14 @@ async def send_due(
 class DigestLoop:
     """Runs `send_due` once at start (catch-up) and then every minute, until stopped."""
 
-    def __init__(self, advisor: Advisor, senders: dict[str, DigestSender]) -> None:
+    def __init__(
+        self,
+        advisor: Advisor,
+        senders: dict[str, DigestSender],
+        on_outcome: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._advisor, self._senders = advisor, senders
+        self._on_outcome = on_outcome  # (channel kind, outcome), e.g. for metrics
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -64,6 +71,8 @@ class DigestLoop:
             try:
                 for channel, period, outcome in await send_due(self._advisor, self._senders):
                     log.info("digest %s %s: %s", channel, period, outcome)
+                    if self._on_outcome is not None:
+                        self._on_outcome(channel.split(":", 1)[0], outcome)
             except Exception:
                 log.exception("digest run failed; trying again next minute")
             await asyncio.sleep(TICK_S)

@@ -110,7 +110,12 @@ def _setup_digests(app: web.Application, advisor: Advisor) -> None:
     senders = configured_senders(advisor, app.get(TEAMS_KEY))
     if not senders:
         return
-    loop = DigestLoop(advisor, senders)
+    metrics = app[METRICS_KEY]
+    loop = DigestLoop(
+        advisor,
+        senders,
+        lambda kind, outcome: metrics.digest_deliveries.labels(kind, outcome).inc(),
+    )
 
     async def start(_app: web.Application) -> None:
         loop.start()

@@ -13,7 +13,14 @@ from graphs.llm import ClaudeComposer, make_client
 from graphs.runtime import Advisor
 from knowledge.settings import Settings
 from tests.conftest import make_settings
-from tests.fakes.anthropic_api import FakeMessagesAPI, Reply, citation, error, message
+from tests.fakes.anthropic_api import (
+    FakeMessagesAPI,
+    Reply,
+    citation,
+    error,
+    message,
+    streamed_text,
+)
 
 QUESTION = "Our first AI pilot stalled after the demo, what now?"
 
@@ -120,42 +127,7 @@ async def test_connection_refused_falls_back(tmp_path: Path) -> None:
 async def test_streaming_yields_deltas_then_the_cited_answer(
     claude_settings: Settings, anthropic_api: FakeMessagesAPI, advisor_llm: Advisor
 ) -> None:
-    def streamed(body: dict) -> Reply:
-        cite = citation(body, 4, 40)
-        return Reply(
-            stream=[
-                {"type": "message_start", "message": message([], input_tokens=3300)},
-                {
-                    "type": "content_block_start",
-                    "index": 0,
-                    "content_block": {"type": "text", "text": "", "citations": []},
-                },
-                {
-                    "type": "content_block_delta",
-                    "index": 0,
-                    "delta": {"type": "text_delta", "text": "Make one slice "},
-                },
-                {
-                    "type": "content_block_delta",
-                    "index": 0,
-                    "delta": {"type": "citations_delta", "citation": cite},
-                },
-                {
-                    "type": "content_block_delta",
-                    "index": 0,
-                    "delta": {"type": "text_delta", "text": "shippable."},
-                },
-                {"type": "content_block_stop", "index": 0},
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                    "usage": {"output_tokens": 9},
-                },
-                {"type": "message_stop"},
-            ]
-        )
-
-    anthropic_api.default = streamed
+    anthropic_api.default = streamed_text("Make one slice ", "shippable.")
     composer = ClaudeComposer(
         claude_settings,
         make_client(claude_settings),

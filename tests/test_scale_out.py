@@ -73,6 +73,27 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         proc.wait(timeout=10)
 
 
+def replica_env(
+    postgres_url: str, chroma_port: int, fake: FakeSlackApi, *, scheduler: bool
+) -> dict[str, str]:
+    """The environment of an `advisor serve` replica: shared PostgreSQL and Chroma server."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
+    }
+    return env | {
+        "ADVISOR_DATABASE_URL": postgres_url,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(chroma_port),
+        "ADVISOR_COLLECTION": f"c{uuid.uuid4().hex[:10]}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": sign.SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "ADVISOR_DIGEST_SCHEDULER": str(scheduler).lower(),
+    }
+
+
 class Replica:
     def __init__(self, name: str, env: dict[str, str], data_dir: Path) -> None:
         self.port = free_port()
@@ -100,21 +121,7 @@ async def cluster(
     tmp_path: Path, postgres_url: str, chroma_server: int
 ) -> AsyncIterator[tuple[FakeSlackApi, Replica, Replica]]:
     fake = await FakeSlackApi().start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
-    }
-    env |= {
-        "ADVISOR_DATABASE_URL": postgres_url,
-        "CHROMA_HOST": "127.0.0.1",
-        "CHROMA_PORT": str(chroma_server),
-        "ADVISOR_COLLECTION": f"c{uuid.uuid4().hex[:10]}",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": sign.SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "ADVISOR_DIGEST_SCHEDULER": "false",
-    }
+    env = replica_env(postgres_url, chroma_server, fake, scheduler=False)
     a = Replica("a", env, tmp_path / "a")
     b = Replica("b", env, tmp_path / "b")
     try:
@@ -219,21 +226,7 @@ async def test_a_digest_due_on_both_replicas_is_posted_once(
     DigestStore(engine).subscribe("slack", "CLEAD", None, f"{two_days_ago} 9:00 UTC")
     engine.dispose()
     fake = await FakeSlackApi().start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
-    }
-    env |= {
-        "ADVISOR_DATABASE_URL": postgres_url,
-        "CHROMA_HOST": "127.0.0.1",
-        "CHROMA_PORT": str(chroma_server),
-        "ADVISOR_COLLECTION": f"c{uuid.uuid4().hex[:10]}",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": sign.SECRET,
-        "SLACK_API_URL": fake.api_url,
-        "ADVISOR_DIGEST_SCHEDULER": "true",
-    }
+    env = replica_env(postgres_url, chroma_server, fake, scheduler=True)
     replicas = [Replica(name, env, tmp_path / name) for name in ("a", "b")]
     try:
         for replica in replicas:

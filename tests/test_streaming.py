@@ -12,45 +12,9 @@ from bot.server import build_app
 from graphs.runtime import Advisor
 from tests import slack_signing as sign
 from tests.conftest import make_settings
-from tests.fakes.anthropic_api import FakeMessagesAPI, Reply, citation, message
+from tests.fakes.anthropic_api import FakeMessagesAPI, streamed_text
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_harness import BOT_TOKEN, SlackHarness
-
-
-def streamed(body: dict) -> Reply:
-    cite = citation(body, 4, 40)
-    return Reply(
-        stream=[
-            {"type": "message_start", "message": message([], input_tokens=3300)},
-            {
-                "type": "content_block_start",
-                "index": 0,
-                "content_block": {"type": "text", "text": "", "citations": []},
-            },
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "text_delta", "text": "Make one slice <!channel> "},
-            },
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "citations_delta", "citation": cite},
-            },
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "text_delta", "text": "shippable."},
-            },
-            {"type": "content_block_stop", "index": 0},
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                "usage": {"output_tokens": 9},
-            },
-            {"type": "message_stop"},
-        ]
-    )
 
 
 @pytest.fixture
@@ -83,7 +47,7 @@ async def streaming_slack(
 async def test_partial_text_replaces_the_placeholder_then_the_cited_answer(
     streaming_slack: SlackHarness, anthropic_api: FakeMessagesAPI
 ) -> None:
-    anthropic_api.default = streamed
+    anthropic_api.default = streamed_text("Make one slice <!channel> ", "shippable.")
     await streaming_slack.event(sign.mention("Our first AI pilot stalled after the demo"))
     await streaming_slack.settle()
     [placeholder] = streaming_slack.fake.calls_to("chat.postMessage")

@@ -144,3 +144,36 @@ class FakeMessagesAPI:
     @property
     def bodies(self) -> list[dict[str, Any]]:
         return [r["body"] for r in self.requests]
+
+
+def streamed_text(first: str, second: str, cite_document: int = 4) -> Callable[[dict], Reply]:
+    """A streamed reply: `first`, a citation of a document we were sent, then `second`."""
+
+    def reply(body: dict[str, Any]) -> Reply:
+        def delta(index: int, payload: dict[str, Any]) -> dict[str, Any]:
+            return {"type": "content_block_delta", "index": index, "delta": payload}
+
+        return Reply(
+            stream=[
+                {"type": "message_start", "message": message([], input_tokens=3300)},
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "text", "text": "", "citations": []},
+                },
+                delta(0, {"type": "text_delta", "text": first}),
+                delta(
+                    0, {"type": "citations_delta", "citation": citation(body, cite_document, 40)}
+                ),
+                delta(0, {"type": "text_delta", "text": second}),
+                {"type": "content_block_stop", "index": 0},
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": 9},
+                },
+                {"type": "message_stop"},
+            ]
+        )
+
+    return reply

@@ -67,6 +67,11 @@ async def test_personal_chat_question_is_answered_with_numbered_sources(teams: T
     assert (
         reply.activity["attachments"][0]["content"]["actions"][0]["data"]["advisor"] == "feedback"
     )
+    # Teams' citation entity: one Claim per numbered source, positions matching the [n] markers
+    [entity] = [e for e in reply.activity.get("entities", []) if e.get("@type") == "Message"]
+    positions = [c["position"] for c in entity["citation"]]
+    assert positions and positions == list(range(1, len(positions) + 1))
+    assert all(f"[{p}]" in reply.activity["text"] for p in positions)
 
 
 async def test_channel_mention_is_stripped_and_escaped(teams: Teams) -> None:

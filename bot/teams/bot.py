@@ -8,7 +8,12 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Entity,
+)
 
 from bot.teams import render
 from bot.teams.store import ConversationStore
@@ -27,6 +32,28 @@ HELP = (
     "(the interview) · **check** <description> · **digest** preview|subscribe|unsubscribe · "
     "**note add** <text> · **help**"
 )
+
+
+class CitationEntity(Entity):
+    """msrest's Entity drops unknown fields when serialising; Teams' citation entity needs its
+    schema.org fields on the wire."""
+
+    _attribute_map = {  # noqa: RUF012 - msrest reads this class attribute
+        "type": {"key": "type", "type": "str"},
+        "at_type": {"key": "@type", "type": "str"},
+        "at_context": {"key": "@context", "type": "str"},
+        "at_id": {"key": "@id", "type": "str"},
+        "additional_type": {"key": "additionalType", "type": "[str]"},
+        "citation": {"key": "citation", "type": "[object]"},
+    }
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(type=fields["type"])
+        self.at_type = fields.get("@type")
+        self.at_context = fields.get("@context")
+        self.at_id = fields.get("@id")
+        self.additional_type = fields.get("additionalType")
+        self.citation = fields.get("citation")
 
 
 class AdvisorTeamsBot(TeamsActivityHandler):
@@ -86,6 +113,8 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         reply = MessageFactory.text(render.answer_text(answer))
         reply.text_format = "markdown"
         reply.attachments = [render.attachment(render.feedback_card(activity.id or "answer"))]
+        if answer.citations:
+            reply.entities = [CitationEntity(**render.citation_entity(answer.citations))]
         await turn_context.send_activity(reply)
 
     async def _assess(self, turn_context: TurnContext, _: str = "") -> None:

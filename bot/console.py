@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphs.models import Answer, Recommendation
+from graphs.rubric import OPTION_NAMES
 
 
 def render_answer_text(answer: Answer) -> str:
@@ -41,16 +42,6 @@ def answer_json(answer: Answer) -> dict:
         "covered": answer.covered,
         "notice": answer.notice,
     }
-
-
-OPTION_NAMES = {
-    "fractional_ai_cto": "Hire a fractional AI CTO",
-    "advisor": "Get an advisor",
-    "agency": "Use an agency",
-    "full_time_cto": "Hire a full-time CTO",
-    "specialist": "Bring in a specialist (engineer, AI systems architect or vendor)",
-    "not_yet": "Not yet",
-}
 
 
 def render_recommendation_text(rec: Recommendation) -> str:

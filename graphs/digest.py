@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -235,8 +235,3 @@ def _next_30_days(chunks: list[Chunk], cites: _Cites) -> DigestSection:
 def _first_sentence(chunk: Chunk) -> str:
     sentences = split_sentences(chunk.text)
     return sentences[0] if sentences else chunk.text.strip()
-
-
-def previous_week(now: datetime) -> tuple[datetime, datetime]:
-    """The seven days before `now`."""
-    return now - timedelta(days=7), now

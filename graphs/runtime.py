@@ -44,7 +44,6 @@ class Advisor:
     tenants: TenantRegistry
     ingestor: Ingestor
     offline: OfflineComposer
-    extra: dict[str, object] = field(default_factory=dict)
     # Called after every answer with (answer, seconds, channel): metrics hang off this.
     answer_observers: list[Callable[[Answer, float, str], None]] = field(default_factory=list)
 
@@ -204,14 +203,23 @@ class Advisor:
     def digests(self) -> DigestStore:
         return DigestStore(self.engine)
 
-    def build_digest(self, tenant: str | None, start: datetime, end: datetime) -> Digest:
+    def build_digest(
+        self,
+        tenant: str | None,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: str = "digest",
+        user_id: str | None = None,
+    ) -> Digest:
         """The digest of `tenant` for [start, end), audited as kind "digest"."""
         digest = build_digest(self, tenant, start, end)
         self.audit.record(
             AuditEvent(
                 kind="digest",
                 tenant=tenant,
-                channel="digest",
+                channel=channel,
+                user_id=user_id,
                 chunk_ids=[c.chunk_id for c in digest.citations],
                 outcome={
                     "period_start": start.isoformat(),
@@ -232,7 +240,9 @@ class Advisor:
     ) -> Digest:
         """The digest of the last seven days, now (for `preview`)."""
         end = now or datetime.now(UTC)
-        return self.build_digest(tenant, end - timedelta(days=7), end)
+        return self.build_digest(
+            tenant, end - timedelta(days=7), end, channel=channel, user_id=user_id
+        )
 
     async def ask(
         self,

@@ -185,3 +185,22 @@ async def test_with_an_app_id_unsigned_requests_are_401(tmp_path: Path) -> None:
         )
         assert unsigned.status == 401 and forged.status == 401
     advisor.close()
+
+
+async def test_a_subscribed_teams_conversation_gets_the_digest_once(teams: Teams) -> None:
+    from datetime import UTC, datetime
+
+    from bot.digest_runner import configured_senders, send_due
+
+    await teams.send(
+        text="digest subscribe monday 9:00 Europe/Amsterdam",
+        conversation={"id": "conv-lead", "conversationType": "channel"},
+    )
+    assert "Mondays at 09:00 (Europe/Amsterdam)" in teams.connector.texts()[-1]
+    senders = configured_senders(teams.advisor, teams.http.server.app[TEAMS_KEY])
+    monday = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    first = await send_due(teams.advisor, senders, monday)
+    again = await send_due(teams.advisor, senders, monday)
+    assert first == [("teams:conv-lead", "2026-W48", "sent")] and again == []
+    digests = [t for t in teams.connector.texts() if "Weekly AI leadership digest" in t]
+    assert len(digests) == 1 and "Sources" in digests[0]

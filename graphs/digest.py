@@ -23,7 +23,9 @@ from knowledge.chunks import Chunk
 from knowledge.corpus import field_report_section_chunks, section_label
 from knowledge.db import sources
 
-SectionKey = Literal["assessments", "signals", "questions", "notes", "next_30_days", "quiet"]
+SectionKey = Literal[
+    "summary", "assessments", "signals", "questions", "notes", "next_30_days", "quiet"
+]
 NOTE_KINDS = {
     "decision": re.compile(r"decision|decided|recommendation", re.I),
     "risk": re.compile(r"risk", re.I),
@@ -54,6 +56,7 @@ class Digest(BaseModel):
     period_end: datetime
     quiet: bool
     late: bool = False
+    mode: Literal["offline", "llm"] = "offline"
     sections: list[DigestSection]
     citations: list[Citation] = Field(default_factory=list)
 

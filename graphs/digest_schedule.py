@@ -11,6 +11,7 @@ blocks the others.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -251,6 +252,8 @@ async def _deliver(
     attempts, error = 0, ""
     try:
         digest = build(sub, due - timedelta(days=7), due)
+        if inspect.isawaitable(digest):
+            digest = await digest
         if late:
             digest = digest.model_copy(update={"late": True})
     except Exception as exc:

@@ -230,6 +230,12 @@ class Advisor:
         )
         return digest
 
+    async def write_digest(self, digest: Digest) -> Digest:
+        """With Claude configured, a cited write-up on top of the offline digest."""
+        from graphs.digest_llm import write_summary
+
+        return await write_summary(digest, self.settings, self.llm_client)
+
     def digest_preview(
         self,
         tenant: str | None,

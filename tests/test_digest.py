@@ -274,3 +274,43 @@ async def test_slack_archived_channel_is_a_permanent_failure(slack: SlackHarness
         await sender.send(sub, digest)
     assert raised.value.retryable is False
     assert sign.SECRET  # the harness is the real Slack app with signing configured
+
+
+async def test_with_claude_the_digest_opens_with_a_cited_write_up(
+    tmp_path: Path,
+    claude_settings,
+    anthropic_api,
+) -> None:
+    from tests.fakes.anthropic_api import Reply, citation, message
+
+    advisor = Advisor.open(claude_settings)
+    advisor.tenants.add("northwind")
+    ingest_samples(advisor.ingestor, "northwind")
+    _record(advisor, "r1", {"pilot_stalled": True})
+    offline = advisor.build_digest("northwind", *_window())
+    anthropic_api.default = lambda body: Reply(
+        body=message(
+            [
+                {
+                    "type": "text",
+                    "text": "One assessment ran; the team kept its vendor decision.",
+                    "citations": [citation(body, 0, 30)],
+                }
+            ]
+        )
+    )
+    written = await advisor.write_digest(offline)
+    assert written.mode == "llm" and written.sections[0].key == "summary"
+    [item] = written.sections[0].items
+    assert item.citations == [offline.citations[0].n] and "[1]" in item.text
+    assert written.sections[1:] == offline.sections  # the facts themselves are unchanged
+    docs = [b for b in anthropic_api.bodies[0]["messages"][0]["content"] if b["type"] == "document"]
+    assert [d["source"]["data"] for d in docs] == [c.quote for c in offline.citations]
+
+    anthropic_api.default = lambda body: Reply(
+        status=529,
+        body={"type": "error", "error": {"type": "overloaded_error", "message": "busy"}},
+        headers={"retry-after": "0"},
+    )
+    assert await advisor.write_digest(offline) == offline  # a failure sends the offline digest
+    advisor.close()

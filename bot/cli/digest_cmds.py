@@ -46,7 +46,7 @@ def preview(
                 advisor.tenants.require(tenant)
         except TenantError as exc:
             fail(str(exc), EXIT_USAGE)
-        digest = advisor.digest_preview(tenant)
+        digest = run(advisor.write_digest(advisor.digest_preview(tenant)))
     if as_json:
         print_json(digest.model_dump(mode="json"))
     else:

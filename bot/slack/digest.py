@@ -79,7 +79,7 @@ async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) 
         digest = await asyncio.to_thread(
             svc.advisor.digest_preview, tenant, channel="slack", user_id=command.get("user_id")
         )
-        return render_digest(digest)[0]
+        return render_digest(await svc.advisor.write_digest(digest))[0]
     if action == "subscribe":
         try:
             sub = store.subscribe(

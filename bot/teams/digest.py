@@ -61,7 +61,8 @@ async def digest_reply(bot: Any, activity: Activity, arg: str) -> Activity:
     store, channel = bot.advisor.digests, activity.conversation.id
     tenant = bot.tenant(activity)
     if action == "preview":
-        message = MessageFactory.text(digest_markdown(bot.advisor.digest_preview(tenant)))
+        digest = await bot.advisor.write_digest(bot.advisor.digest_preview(tenant))
+        message = MessageFactory.text(digest_markdown(digest))
         message.text_format = "markdown"
         return message
     if action == "subscribe":

@@ -130,12 +130,7 @@ class Advisor:
                     channel=channel,
                     user_id=user_id,
                     chunk_ids=[c.chunk_id for c in rec.citations],
-                    outcome={
-                        "recommendation": rec.recommendation,
-                        "runner_up": rec.runner_up,
-                        "confidence": rec.confidence,
-                        "facts": facts.model_dump(),
-                    },
+                    outcome=decision_outcome(rec, facts),
                 )
             )
         return rec
@@ -172,12 +167,7 @@ class Advisor:
                 mode=result.source,
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 request_id=request_id,
-                outcome={
-                    "recommendation": rec.recommendation,
-                    "runner_up": rec.runner_up,
-                    "confidence": rec.confidence,
-                    "facts": facts.model_dump(),
-                },
+                outcome=decision_outcome(rec, facts),
             )
         )
         return result
@@ -318,3 +308,13 @@ class Advisor:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def decision_outcome(rec: Recommendation, facts: Facts) -> dict[str, Any]:
+    """What the audit log keeps of a rubric decision: enough to reproduce and explain it."""
+    return {
+        "recommendation": rec.recommendation,
+        "runner_up": rec.runner_up,
+        "confidence": rec.confidence,
+        "facts": facts.model_dump(),
+    }

@@ -16,22 +16,29 @@ TICK_S = 60.0
 
 
 def configured_senders(advisor: Advisor, teams: object | None = None) -> dict[str, DigestSender]:
-    """A sender per channel that can post: Slack with a bot token; Teams through the running
-    endpoint's adapter (conversation references are stored as people talk to the bot)."""
+    """A sender per channel that can post: Slack with its bot token or its OAuth installs;
+    Teams through the running endpoint's adapter (conversation references are stored as
+    people talk to the bot)."""
     senders: dict[str, DigestSender] = {}
     if teams is not None:
         from bot.teams.digest import TeamsDigestSender
 
         senders["teams"] = TeamsDigestSender(teams)
+    from bot.slack.oauth import slack_mode
+
     settings = advisor.settings
-    if settings.slack_bot_token and settings.slack_bot_token.get_secret_value():
+    mode = slack_mode(settings)
+    if mode is not None:
         from bot.slack.delivery import make_web_client
         from bot.slack.digest import SlackDigestSender
+        from bot.slack.oauth import installation_store
 
-        client = make_web_client(
-            settings.slack_bot_token.get_secret_value(), settings.slack_api_url
-        )
-        senders["slack"] = SlackDigestSender(client)
+        if mode == "token":
+            token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
+            senders["slack"] = SlackDigestSender(make_web_client(token, settings.slack_api_url))
+        else:
+            client = make_web_client(None, settings.slack_api_url)
+            senders["slack"] = SlackDigestSender(client, installation_store(advisor))
     return senders
 
 

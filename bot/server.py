@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.observability import Metrics
 from bot.slack.http import SlackEndpoint
+from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, slack_mode
 from graphs.models import Answer
 from graphs.runtime import Advisor
 
@@ -129,14 +130,18 @@ def _setup_digests(app: web.Application, advisor: Advisor) -> None:
 
 def _setup_slack(app: web.Application, advisor: Advisor) -> None:
     settings = advisor.settings
-    if not (settings.slack_bot_token and settings.slack_signing_secret):
+    if slack_mode(settings) is None or not settings.slack_signing_secret:
         log.info(
-            "Slack is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): no /slack/events"
+            "Slack is not configured (SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN, or with "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET): no /slack/events"
         )
         return
     endpoint = SlackEndpoint(advisor)
     app[SLACK_KEY] = endpoint
     app.router.add_post("/slack/events", endpoint.handle)
+    if endpoint.app.oauth_flow is not None:
+        app.router.add_get(INSTALL_PATH, endpoint.install)
+        app.router.add_get(REDIRECT_PATH, endpoint.oauth_redirect)
 
     async def close_slack(_app: web.Application) -> None:
         await endpoint.close()

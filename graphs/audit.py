@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, insert, select
 from knowledge.db import audit_log
 from knowledge.identity import hash_user
 
-AuditKind = Literal["answer", "check", "recommendation", "digest"]
+AuditKind = Literal["answer", "check", "recommendation", "digest", "install"]
 EXPORT_COLUMNS = (
     "id",
     "at",

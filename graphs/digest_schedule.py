@@ -52,6 +52,7 @@ class Subscription:
     hour: int
     minute: int
     timezone: str
+    workspace: str | None = None  # Slack "enterprise:team": whose install posts it (OAuth)
 
     def last_due(self, now: datetime) -> datetime:
         """The most recent scheduled time at or before `now`."""
@@ -114,12 +115,14 @@ class DigestStore:
         spec: str,
         default_tz: str = "UTC",
         created_by: str | None = None,
+        workspace: str | None = None,
     ) -> Subscription:
         weekday, hour, minute, tz = parse_schedule(spec, default_tz)
         row = {
             "channel_kind": kind,
             "channel_id": channel_id,
             "tenant": tenant,
+            "workspace": workspace,
             "weekday": weekday,
             "hour": hour,
             "minute": minute,
@@ -209,6 +212,7 @@ def _subscription(row: Mapping[str, Any]) -> Subscription:
         row["hour"],
         row["minute"],
         row["timezone"],
+        row.get("workspace"),
     )
 
 

@@ -5,10 +5,14 @@ Every table of the app is declared here so that migrations see one schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -20,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = MetaData()
 
@@ -130,6 +135,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def upsert(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
+    """Insert a row, or update it when its key exists (e.g. another replica wrote it first)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    changed = {k: statement.excluded[k] for k in values if k not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and a busy timeout so two processes can share it."""
     if url.startswith("postgres://"):
@@ -154,6 +167,37 @@ slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open in
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# OAuth installs (multi-workspace): the latest installation per workspace and installer, and
+# the latest bot per workspace. `data` is the serialised installation, sealed when a key is set;
+# '' stands for "none" in the key columns so they can be part of a primary key.
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("enterprise_id", String(32), primary_key=True),
+    Column("team_id", String(32), primary_key=True),  # '' for an org-wide install
+    Column("user_id", String(32), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("installed_at", DateTime(timezone=True), nullable=False),
+)
+
+slack_bots = Table(
+    "slack_bots",
+    metadata,
+    Column("client_id", String(64), primary_key=True),
+    Column("enterprise_id", String(32), primary_key=True),
+    Column("team_id", String(32), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("installed_at", DateTime(timezone=True), nullable=False),
+)
+
+slack_oauth_states = Table(  # one-time `state` values of install flows in progress
+    "slack_oauth_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 
 # --- Digest ------------------------------------------------------------------------------
 digest_subscriptions = Table(  # a channel that gets a weekly digest
@@ -162,6 +206,7 @@ digest_subscriptions = Table(  # a channel that gets a weekly digest
     Column("channel_kind", String(16), primary_key=True),  # slack | teams
     Column("channel_id", String(255), primary_key=True),  # Slack channel / Teams conversation
     Column("tenant", String(64), nullable=True, index=True),
+    Column("workspace", String(80), nullable=True),  # Slack: which install's token posts it
     Column("weekday", Integer, nullable=False),  # 0 = Monday
     Column("hour", Integer, nullable=False),
     Column("minute", Integer, nullable=False),

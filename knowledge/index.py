@@ -16,11 +16,10 @@ from typing import Any
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from knowledge.chunks import PUBLIC_TENANT, Chunk
 from knowledge.coverage import Coverage, assess_coverage
-from knowledge.db import index_revision
+from knowledge.db import index_revision, upsert
 from knowledge.embedding import WordLlamaEmbedding, embed
 from knowledge.lexical import BM25Index
 from knowledge.passages import Passage
@@ -108,12 +107,7 @@ class KnowledgeIndex:
                 update(index_revision).where(index_revision.c.id == 1).values(revision=revision)
             )
             if not updated.rowcount:
-                insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-                conn.execute(
-                    insert(index_revision)
-                    .values(id=1, revision=revision)
-                    .on_conflict_do_update(index_elements=["id"], set_={"revision": revision})
-                )
+                upsert(conn, index_revision, {"id": 1, "revision": revision}, ["id"])
         with self._lock:
             self._bm25_revision = revision if self._bm25 is not None else None
         return revision

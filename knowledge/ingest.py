@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from knowledge.chunking import chunk_document
 from knowledge.chunks import Chunk
-from knowledge.db import sources
+from knowledge.db import sources, upsert
 from knowledge.index import KnowledgeIndex
 from knowledge.sources import SourceError, discover, load_document
 
@@ -164,9 +163,9 @@ class Ingestor:
                 elif action == "update":
                     conn.execute(update(sources).where(where).values(changed_at=now, **row))
                 else:
-                    _insert_or_update(
-                        conn, {"tenant": tenant, "ingested_at": now, "changed_at": now, **row}
-                    )
+                    # another replica may have registered the same file a moment ago
+                    values = {"tenant": tenant, "ingested_at": now, "changed_at": now, **row}
+                    upsert(conn, sources, values, ["tenant", "path"])
         pending.rows.clear()
         pending.upserts.clear()
         pending.deletes.clear()
@@ -179,15 +178,3 @@ class Ingestor:
                 )
             ).all()
         return {path: (sha, list(ids)) for path, sha, ids in rows}
-
-
-def _insert_or_update(conn, values: dict) -> None:  # type: ignore[no-untyped-def]
-    """Insert a source row; if another process (a second replica starting at the same time)
-    just inserted it, update it instead of failing."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(sources).values(**values)
-    changed = {
-        k: statement.excluded[k]
-        for k in ("sha256", "chunk_ids", "title", "note_date", "changed_at")
-    }
-    conn.execute(statement.on_conflict_do_update(index_elements=["tenant", "path"], set_=changed))

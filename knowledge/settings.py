@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(
         default=None, validation_alias=_env("SLACK_CLIENT_SECRET")
     )
+    slack_redirect_uri: str | None = Field(
+        default=None,
+        validation_alias=_env("SLACK_REDIRECT_URI"),
+        description="Public URL of /slack/oauth_redirect, when the app lists several.",
+    )
+    secret_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("ADVISOR_SECRET_KEYS"),
+        description="Fernet keys (comma-separated, newest first) sealing Slack tokens at rest.",
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/",
         validation_alias=_env("SLACK_API_URL"),

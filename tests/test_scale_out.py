@@ -76,7 +76,8 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 def replica_env(
     postgres_url: str, chroma_port: int, fake: FakeSlackApi, *, scheduler: bool
 ) -> dict[str, str]:
-    """The environment of an `advisor serve` replica: shared PostgreSQL and Chroma server."""
+    """The environment of an `advisor serve` replica: shared PostgreSQL and Chroma server,
+    one Slack workspace (a bot token)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -240,5 +241,60 @@ async def test_a_digest_due_on_both_replicas_is_posted_once(
         assert "sent late" in str(posted[0].params["blocks"][1])
     finally:
         for replica in replicas:
+            replica.stop(signal.SIGKILL)
+        await fake.close()
+
+
+async def test_a_slack_install_started_on_one_replica_finishes_on_the_other(
+    tmp_path: Path, postgres_url: str, chroma_server: int
+) -> None:
+    """OAuth state and installations live in PostgreSQL: the browser may land on any replica,
+    and every replica then answers the new workspace with its token."""
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    from sqlalchemy import select
+
+    from knowledge.db import make_engine, slack_bots
+    from knowledge.sealing import new_key
+    from tests.fakes.slack_api import Grant
+
+    fake = await FakeSlackApi().start()
+    fake.accept_client("111.222", "oauth-secret")
+    env = replica_env(postgres_url, chroma_server, fake, scheduler=False)
+    del env["SLACK_BOT_TOKEN"]
+    env |= {
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "oauth-secret",
+        "ADVISOR_SECRET_KEYS": new_key(),
+    }
+    a, b = (Replica(name, env, tmp_path / name) for name in ("a", "b"))
+    try:
+        for replica in (a, b):
+            await asyncio.to_thread(replica.wait_ready)
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(f"{a.url}/slack/install") as page:
+                link = re.search(r'href="(https://slack\.com/oauth[^"]+)"', await page.text())
+                cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+            assert link is not None
+            state = parse_qs(urlparse(link.group(1).replace("&amp;", "&")).query)["state"][0]
+            fake.grant("code-x", Grant("T9", "Northwind", "xoxb-installed-t9"))
+            async with browser.get(
+                f"{b.url}/slack/oauth_redirect",
+                params={"code": "code-x", "state": state},
+                headers={"Cookie": cookie},
+            ) as done:
+                assert done.status == 200
+        body = sign.event_body(sign.mention("Our pilot stalled, what now?"), team="T9")
+        assert await post(a.url, body, json_body=True) == 200
+        [answer] = await fake.wait_for("chat.postMessage", within_s=30)
+        assert answer.token == "xoxb-installed-t9"
+        engine = make_engine(postgres_url)
+        with engine.connect() as conn:
+            [stored] = conn.execute(select(slack_bots.c.team_id, slack_bots.c.data)).all()
+        engine.dispose()
+        assert stored.team_id == "T9" and "xoxb-installed-t9" not in stored.data
+    finally:
+        for replica in (a, b):
             replica.stop(signal.SIGKILL)
         await fake.close()

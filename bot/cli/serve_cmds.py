@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Annotated
 
 import typer
@@ -10,7 +11,9 @@ import typer
 from bot.cli.common import EXIT_USAGE, fail, open_advisor
 
 SHUTDOWN_S = 15.0
-slack_app = typer.Typer(help="Slack: Socket Mode for development without a public URL.")
+slack_app = typer.Typer(
+    help="Slack: Socket Mode for development, OAuth installations, the token-sealing key."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -26,17 +29,62 @@ def serve(
     from aiohttp import web
 
     from bot.server import build_app
+    from bot.slack.oauth import SlackNotConfiguredError
 
     with open_advisor() as advisor:
         try:
             app = build_app(advisor)
-        except ValueError as exc:
+        except (ValueError, SlackNotConfiguredError) as exc:
             fail(str(exc), EXIT_USAGE)
         # SIGTERM: stop listening, give open requests SHUTDOWN_S, then drain answers in flight
         # (bounded by the workers' own grace): inside every platform's 60 s stop window.
         web.run_app(
             app, host=host, port=port, access_log=None, print=None, shutdown_timeout=SHUTDOWN_S
         )
+
+
+@slack_app.command("keygen")
+def keygen() -> None:
+    """Print a new key for ADVISOR_SECRET_KEYS (seals Slack tokens in the database)."""
+    from knowledge.sealing import new_key
+
+    typer.echo(new_key())
+
+
+@slack_app.command("installations")
+def installations(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """Workspaces that installed the app through OAuth, and the client each one maps to."""
+    from bot.slack.oauth import SlackNotConfiguredError, installation_store
+
+    with open_advisor() as advisor:
+        try:
+            found = installation_store(advisor).workspaces()
+        except (ValueError, SlackNotConfiguredError) as exc:
+            fail(str(exc), EXIT_USAGE)
+        if not found:
+            typer.echo("No installations yet: open /slack/install on the public URL.")
+            return
+        for w in found:
+            client = advisor.tenants.resolve("slack", w.team_id) or advisor.tenants.resolve(
+                "slack", w.enterprise_id
+            )
+            row = {
+                "team_id": w.team_id,
+                "enterprise_id": w.enterprise_id,
+                "name": w.name,
+                "client": client,
+                "installed_at": w.installed_at.isoformat(),
+            }
+            if as_json:
+                typer.echo(json.dumps(row))
+            else:
+                workspace = w.team_id or w.enterprise_id
+                typer.echo(
+                    f"{workspace:<14} {w.name or '-':<28} client={client or '- (unmapped)'}  "
+                    f"installed {w.installed_at:%Y-%m-%d %H:%M}"
+                )
 
 
 @slack_app.command("socket")

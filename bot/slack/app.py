@@ -11,14 +11,16 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack import actions, assistant, commands, messages
 from bot.slack.dedup import event_dedup_middleware
 from bot.slack.delivery import make_web_client
+from bot.slack.oauth import (
+    SlackNotConfiguredError,
+    oauth_settings,
+    register_uninstall,
+    slack_mode,
+)
 from bot.slack.services import SlackServices
 from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
-
-
-class SlackNotConfiguredError(RuntimeError):
-    """Slack settings are missing; the message names the variables to set."""
 
 
 def build_slack_app(advisor: Advisor, svc: SlackServices) -> AsyncApp:
@@ -27,17 +29,24 @@ def build_slack_app(advisor: Advisor, svc: SlackServices) -> AsyncApp:
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    if not token:
-        raise SlackNotConfiguredError("set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET for HTTP)")
+    mode = slack_mode(settings)
+    if mode is None:
+        raise SlackNotConfiguredError(
+            "set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs "
+            "(and SLACK_SIGNING_SECRET for HTTP)"
+        )
+    token = settings.slack_bot_token.get_secret_value() if mode == "token" else None
     app = AsyncApp(
         name="fractional-advisor",
         signing_secret=secret,
         client=make_web_client(token, settings.slack_api_url),
+        oauth_settings=oauth_settings(advisor) if mode == "oauth" else None,
         process_before_response=False,
         logger=logging.getLogger("slack_bolt"),
     )
     app.use(event_dedup_middleware(advisor.engine))
+    if mode == "oauth":
+        register_uninstall(app, advisor, app.installation_store)
     assistant.register(app, svc)  # middleware: sees assistant-thread messages first
     messages.register(app, svc)
     commands.register(app, svc)
@@ -54,3 +63,6 @@ async def _acknowledge_only() -> None:
 async def _log_error(error: Exception, body: dict[str, Any]) -> None:
     kind = body.get("type") or body.get("command") or "?"
     log.error("slack listener failed on %s: %s", kind, error.__class__.__name__, exc_info=error)
+
+
+__all__ = ["SlackNotConfiguredError", "build_slack_app"]

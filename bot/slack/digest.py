@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import NO_UNFURL
+from bot.slack.installations import SqlInstallationStore
 from bot.slack.render import (
     Message,
     context,
@@ -54,21 +55,49 @@ def render_digest(digest: Digest) -> list[Message]:
     return paginate(blocks, f"Weekly AI leadership digest, {period}")
 
 
-class SlackDigestSender:
-    """Posts a digest to a subscribed channel; maps Slack errors to retryable or not."""
+def workspace_of(team_id: str | None, enterprise_id: str | None) -> str:
+    """How a subscription remembers its workspace: "enterprise:team" (either may be empty)."""
+    return f"{enterprise_id or ''}:{team_id or ''}"
 
-    def __init__(self, client: AsyncWebClient) -> None:
-        self._client = client
+
+class SlackDigestSender:
+    """Posts a digest to a subscribed channel; maps Slack errors to retryable or not.
+
+    With one workspace the client carries its token; with OAuth installs the token of the
+    subscription's workspace is looked up in `installations` for each send.
+    """
+
+    def __init__(
+        self, client: AsyncWebClient, installations: SqlInstallationStore | None = None
+    ) -> None:
+        self._client, self._installations = client, installations
 
     async def send(self, subscription: Subscription, digest: Digest) -> None:
+        token = await self._token_for(subscription)
         try:
             for message in render_digest(digest):
                 await self._client.chat_postMessage(
-                    channel=subscription.channel_id, **message, **NO_UNFURL
+                    channel=subscription.channel_id, token=token, **message, **NO_UNFURL
                 )
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown")) if exc.response else "unknown"
             raise DeliveryError(f"slack {error}", retryable=error not in PERMANENT_ERRORS) from exc
+
+    async def _token_for(self, subscription: Subscription) -> str | None:
+        """None with one workspace (the client's own token); the install's bot token else."""
+        if self._installations is None:
+            return None
+        enterprise_id, _, team_id = (subscription.workspace or ":").partition(":")
+        store = self._installations
+        bot = await store.async_find_bot(enterprise_id=enterprise_id or None, team_id=team_id)
+        if bot is None and enterprise_id:  # an org-wide install covers all its workspaces
+            bot = await store.async_find_bot(
+                enterprise_id=enterprise_id, team_id=None, is_enterprise_install=True
+            )
+        if bot is None:
+            workspace = subscription.workspace or "?"
+            raise DeliveryError(f"slack workspace {workspace} is not installed", retryable=False)
+        return bot.bot_token
 
 
 async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) -> Message:
@@ -88,6 +117,7 @@ async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) 
                 tenant,
                 spec.strip(),
                 created_by=hash_user("slack", command.get("user_id")),
+                workspace=workspace_of(command.get("team_id"), command.get("enterprise_id")),
             )
         except ScheduleError as exc:
             return render_text(str(exc))

@@ -87,5 +87,23 @@ class SlackEndpoint:
         log.debug("slack ack in %.1f ms", (time.perf_counter() - started) * 1000)
         return response
 
+    async def install(self, request: web.Request) -> web.Response:
+        """`GET /slack/install`: the "Add to Slack" page, with a one-time state (OAuth only)."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        return await to_aiohttp_response(await flow.handle_installation(_get_request(request)))
+
+    async def oauth_redirect(self, request: web.Request) -> web.Response:
+        """`GET /slack/oauth_redirect`: Slack sends the installer back here with a code."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        return await to_aiohttp_response(await flow.handle_callback(_get_request(request)))
+
     async def close(self) -> None:
         await self.services.workers.drain()
+
+
+def _get_request(request: web.Request) -> AsyncBoltRequest:
+    return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))

@@ -2,12 +2,16 @@
 
 Point the app at it with `SLACK_API_URL` (settings.slack_api_url = fake.api_url). It also
 serves `response_url`s (`fake.response_url(name)`), and can be scripted to fail: a 429 with
-`Retry-After`, or `{"ok": false, "error": …}` for a method.
+`Retry-After`, or `{"ok": false, "error": …}` for a method. For OAuth installs it plays Slack's
+side of `oauth.v2.access`: `fake.grant(...)` issues a one-time code for a workspace, the app's
+client credentials are checked, and the bot token it hands out then answers `auth.test` for
+that workspace (and fails with `invalid_auth` once revoked).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -31,6 +35,7 @@ class Call:
     status: int = 200
     path: str = ""
     ts: str | None = None  # the ts the fake gave a posted message
+    token: str | None = None  # the token the call was made with
     at: float = field(default_factory=time.monotonic)
 
     def text(self) -> str:
@@ -50,6 +55,18 @@ def _texts(node: Any) -> list[str]:
 
 
 @dataclass
+class Grant:
+    """What Slack knows about an install the user just approved."""
+
+    team_id: str
+    team_name: str
+    bot_token: str
+    installer: str = "UINSTALLER"
+    enterprise_id: str | None = None
+    scopes: str = "chat:write,commands"
+
+
+@dataclass
 class _Failure:
     status: int
     error: str
@@ -66,6 +83,10 @@ class FakeSlackApi:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base = ""
+        self.client_id, self.client_secret = "", ""
+        self._grants: dict[str, Grant] = {}  # one-time codes
+        self._token_teams: dict[str, str] = {}  # bot tokens handed out → their team
+        self.revoked: set[str] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> FakeSlackApi:
@@ -107,6 +128,15 @@ class FakeSlackApi:
             status = 429
         for _ in range(times):
             self._failures[method].append(_Failure(status, error, retry_after))
+
+    def accept_client(self, client_id: str, client_secret: str) -> None:
+        """The app credentials `oauth.v2.access` accepts."""
+        self.client_id, self.client_secret = client_id, client_secret
+
+    def grant(self, code: str, grant: Grant) -> None:
+        """The user approved an install: Slack redirects with `code`, good once."""
+        self._grants[code] = grant
+        self._token_teams[grant.bot_token] = grant.team_id
 
     def calls_to(self, method: str, **where: Any) -> list[Call]:
         return [
@@ -150,11 +180,39 @@ class FakeSlackApi:
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
-        answer = self._answer(method, params)
-        self._record(
-            Call(method, params, ts=answer.get("ts") if method == "chat.postMessage" else None)
-        )
+        token = _token(request, params)
+        if method == "oauth.v2.access":
+            answer = self._oauth_access(request, params)
+        elif token in self.revoked:
+            answer = {"ok": False, "error": "invalid_auth"}
+        else:
+            answer = self._answer(method, params, token)
+        ts = answer.get("ts") if method == "chat.postMessage" else None
+        status = 200 if answer["ok"] else 400  # as recorded: Slack itself says 200, ok=false
+        self._record(Call(method, params, ts=ts, token=token, status=status))
         return web.json_response(answer)
+
+    def _oauth_access(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
+        basic = request.headers.get("Authorization", "").removeprefix("Basic ")
+        client = base64.b64decode(basic).decode() if basic else ""
+        if not self.client_id or client != f"{self.client_id}:{self.client_secret}":
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self._grants.pop(str(params.get("code")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        enterprise = {"id": grant.enterprise_id, "name": "Org"} if grant.enterprise_id else None
+        return {
+            "ok": True,
+            "app_id": "A1",
+            "authed_user": {"id": grant.installer},
+            "scope": grant.scopes,
+            "token_type": "bot",
+            "access_token": grant.bot_token,
+            "bot_user_id": BOT_USER_ID,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": enterprise,
+            "is_enterprise_install": False,
+        }
 
     async def _respond(self, request: web.Request) -> web.Response:
         self._record(Call("response_url", await request.json(), path=request.match_info["name"]))
@@ -164,14 +222,14 @@ class FakeSlackApi:
         self.calls.append(call)
         self._changed.set()
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
         channel = params.get("channel") or params.get("channel_id") or "C1"
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {
                 "user_id": BOT_USER_ID,
                 "bot_id": BOT_ID,
-                "team_id": self.team_id,
+                "team_id": self._token_teams.get(token or "", self.team_id),
                 "team": "Test",
                 "user": "advisor",
                 "url": "https://test.slack.com/",
@@ -186,6 +244,13 @@ class FakeSlackApi:
             "views.open": {"view": {"id": "V1", **(params.get("view") or {})}},
         }
         return {"ok": True, **answers.get(method, {})}
+
+
+def _token(request: web.Request, params: dict[str, Any]) -> str | None:
+    bearer = request.headers.get("Authorization", "")
+    if bearer.startswith("Bearer "):
+        return bearer.removeprefix("Bearer ")
+    return params.get("token")
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

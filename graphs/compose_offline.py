@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from graphs.conversation import Turn, retrieval_query
 from graphs.models import Answer, Citation
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
@@ -65,10 +66,17 @@ class OfflineComposer:
         self._model_dir = model_dir
 
     async def compose(
-        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        tenant: str | None,
+        history: Sequence[Turn] = (),
     ) -> Answer:
-        """Runs in a worker thread: sentence embedding is CPU work."""
-        return await asyncio.to_thread(self.compose_sync, question, passages, tenant=tenant)
+        """Runs in a worker thread: sentence embedding is CPU work. A follow-up picks its
+        sentences for what it means with the question before it."""
+        focus = retrieval_query(question, history)
+        return await asyncio.to_thread(self.compose_sync, focus, passages, tenant=tenant)
 
     def compose_sync(
         self, question: str, passages: Sequence[Passage], *, tenant: str | None

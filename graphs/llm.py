@@ -21,8 +21,9 @@ from typing import Any
 import anthropic
 
 from graphs.compose_offline import OfflineComposer
+from graphs.conversation import Turn, retrieval_query
 from graphs.models import Answer, Citation, Usage
-from graphs.prompts import FALLBACK_NOTICE, SYSTEM_PROMPT
+from graphs.prompts import EARLIER_TURNS_INTRO, FALLBACK_NOTICE, SYSTEM_PROMPT
 from graphs.redact import redact
 from knowledge.chunks import PUBLIC_TENANT, Chunk
 from knowledge.corpus import field_report_chunks
@@ -62,9 +63,14 @@ def _document(chunk: Chunk, *, cache: bool = False) -> dict[str, Any]:
 
 
 def build_request(
-    settings: Settings, question: str, passages: Sequence[Passage], tenant: str | None
+    settings: Settings,
+    question: str,
+    passages: Sequence[Passage],
+    tenant: str | None,
+    history: Sequence[Turn] = (),
 ) -> tuple[dict[str, Any], list[Chunk]]:
-    """The Messages API request and the chunk behind each document index."""
+    """The Messages API request and the chunk behind each document index. Earlier turns go
+    after the documents, so the cached prefix stays the same bytes."""
     allowed = allowed_tenants(tenant)
     public = list(field_report_chunks())
     notes = []
@@ -74,11 +80,14 @@ def build_request(
             log.error("refused to send chunk %s of another tenant to Claude", chunk.chunk_id)
         elif chunk.tenant != PUBLIC_TENANT:
             notes.append(chunk)
+    earlier = _earlier_turns(history)
     if settings.redact_pii:
         notes = [_redacted(c) for c in notes]
-        question = redact(question)
+        question, earlier = redact(question), redact(earlier)
     content = [_document(c, cache=i == len(public) - 1) for i, c in enumerate(public)]
     content += [_document(c) for c in notes]
+    if earlier:
+        content.append({"type": "text", "text": earlier})
     content.append({"type": "text", "text": f"Question: {question}"})
     request = {
         "model": settings.anthropic_model,
@@ -87,6 +96,16 @@ def build_request(
         "messages": [{"role": "user", "content": content}],
     }
     return request, public + notes
+
+
+def _earlier_turns(history: Sequence[Turn]) -> str:
+    """The conversation so far, as context for a follow-up (data, like everything else)."""
+    if not history:
+        return ""
+    lines = [EARLIER_TURNS_INTRO]
+    for turn in history:
+        lines += [f"Q: {turn.question}", f"A: {turn.answer}"]
+    return "\n".join(lines)
 
 
 def _redacted(chunk: Chunk) -> Chunk:
@@ -166,22 +185,32 @@ class ClaudeComposer:
         self._fallback = fallback
 
     async def compose(
-        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        tenant: str | None,
+        history: Sequence[Turn] = (),
     ) -> Answer:
-        request, documents = build_request(self._settings, question, passages, tenant)
+        request, documents = build_request(self._settings, question, passages, tenant, history)
         try:
             async with asyncio.timeout(self._settings.answer_deadline_s):
                 message = await self._client.messages.create(**request)
             return map_response(message, documents, self._settings.anthropic_model)
         except (anthropic.APIError, TimeoutError, ClaudeUnusableError, ValueError) as exc:
             # ValueError: malformed JSON bodies and responses that fail validation
-            return self._degraded(question, passages, tenant, exc)
+            return self._degraded(question, passages, tenant, history, exc)
 
     async def stream(
-        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        tenant: str | None,
+        history: Sequence[Turn] = (),
     ) -> AsyncIterator[str | Answer]:
         """Yields text deltas as Claude writes, then the final Answer (or the fallback)."""
-        request, documents = build_request(self._settings, question, passages, tenant)
+        request, documents = build_request(self._settings, question, passages, tenant, history)
         try:
             async with asyncio.timeout(self._settings.answer_deadline_s):
                 async with self._client.messages.stream(**request) as stream:
@@ -190,10 +219,15 @@ class ClaudeComposer:
                     message = await stream.get_final_message()
             yield map_response(message, documents, self._settings.anthropic_model)
         except (anthropic.APIError, TimeoutError, ClaudeUnusableError, ValueError) as exc:
-            yield self._degraded(question, passages, tenant, exc)
+            yield self._degraded(question, passages, tenant, history, exc)
 
     def _degraded(
-        self, question: str, passages: Sequence[Passage], tenant: str | None, exc: Exception
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        tenant: str | None,
+        history: Sequence[Turn],
+        exc: Exception,
     ) -> Answer:
         status = getattr(exc, "status_code", None)
         log.warning(
@@ -201,5 +235,6 @@ class ClaudeComposer:
             type(exc).__name__,
             f" {status}" if status else "",
         )
-        answer = self._fallback.compose_sync(question, passages, tenant=tenant)
+        focus = retrieval_query(question, history)
+        answer = self._fallback.compose_sync(focus, passages, tenant=tenant)
         return answer.model_copy(update={"degraded": True, "notice": FALLBACK_NOTICE})

@@ -1,4 +1,6 @@
-"""Question answering as a graph: retrieve → compose → check (or retrieve → not_covered).
+"""Question answering as a graph: contextualise → retrieve → compose → check (or → not_covered).
+
+`contextualise` reads a follow-up together with the question before it (graphs/conversation.py);
 
 `compose` is the seam for the writer: the offline composer by default, Claude when
 configured (graphs/llm.py). `check` is the last line of defence: a citation whose quote is not
@@ -18,6 +20,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from graphs.compose_offline import not_covered_answer
+from graphs.conversation import Turn, retrieval_query
 from graphs.models import Answer, Citation
 from knowledge.corpus import field_report_chunks
 from knowledge.coverage import Coverage
@@ -36,7 +39,12 @@ class QuestionError(ValueError):
 
 class Composer(Protocol):
     async def compose(
-        self, question: str, passages: Sequence[Passage], *, tenant: str | None
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        tenant: str | None,
+        history: Sequence[Turn] = (),
     ) -> Answer: ...
 
 
@@ -51,17 +59,25 @@ class QAContext:
 class QAState(TypedDict, total=False):
     question: str
     tenant: str | None
+    history: list[Turn]  # earlier turns of this conversation the caller may see
+    query: str  # what retrieval searches for
     passages: list[Passage]
     covered: bool
     answer: Answer
+
+
+async def contextualise(state: QAState) -> dict:
+    """A follow-up ("and at seed stage?") is searched together with the question before it."""
+    return {"query": retrieval_query(state["question"], state.get("history") or ())}
 
 
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
     ctx = runtime.context
     # Retrieval is blocking (Chroma, numpy, SQLite): keep it off the event loop so acks and
     # other requests never wait behind it.
+    query = state.get("query") or state["question"]
     passages, coverage = await asyncio.to_thread(
-        _retrieve, ctx.index, state["question"], state.get("tenant"), ctx.top_k
+        _retrieve, ctx.index, query, state.get("tenant"), ctx.top_k
     )
     return {"passages": passages, "covered": coverage.covered}
 
@@ -87,16 +103,17 @@ async def compose(state: QAState, runtime: Runtime[QAContext]) -> dict:
     events, which faces that can show partial text (Slack's placeholder) pick up."""
     composer = runtime.context.composer
     question, passages, tenant = state["question"], state["passages"], state.get("tenant")
+    history = state.get("history") or ()
     if runtime.context.stream and hasattr(composer, "stream"):
         answer = None
-        async for item in composer.stream(question, passages, tenant=tenant):
+        async for item in composer.stream(question, passages, tenant=tenant, history=history):
             if isinstance(item, Answer):
                 answer = item
             else:
                 runtime.stream_writer({"delta": item})
         if answer is not None:
             return {"answer": answer}
-    return {"answer": await composer.compose(question, passages, tenant=tenant)}
+    return {"answer": await composer.compose(question, passages, tenant=tenant, history=history)}
 
 
 async def check(state: QAState) -> dict:
@@ -142,11 +159,13 @@ def _normalise(text: str) -> str:
 
 def build_qa_graph() -> StateGraph:
     builder = StateGraph(QAState, context_schema=QAContext)
+    builder.add_node("contextualise", contextualise)
     builder.add_node("retrieve", retrieve)
     builder.add_node("compose", compose)
     builder.add_node("check", check)
     builder.add_node("not_covered", not_covered)
-    builder.add_edge(START, "retrieve")
+    builder.add_edge(START, "contextualise")
+    builder.add_edge("contextualise", "retrieve")
     builder.add_conditional_edges("retrieve", route_after_retrieve)
     builder.add_edge("not_covered", END)
     builder.add_edge("compose", "check")
@@ -169,9 +188,13 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, str | None]:
 
 
 async def _run(
-    question: str, tenant: str | None, context: QAContext, on_delta: OnDelta | None
+    question: str,
+    tenant: str | None,
+    context: QAContext,
+    on_delta: OnDelta | None,
+    history: Sequence[Turn],
 ) -> Answer:
-    inputs = {"question": question, "tenant": tenant}
+    inputs = {"question": question, "tenant": tenant, "history": list(history)}
     if on_delta is None or not context.stream:
         return (await graph.ainvoke(inputs, context=context))["answer"]
     final: dict = {}
@@ -192,10 +215,12 @@ async def answer_question(
     *,
     max_chars: int = 4000,
     on_delta: OnDelta | None = None,
+    history: Sequence[Turn] = (),
 ) -> Answer:
-    """The one entry point every face uses to answer a question."""
+    """The one entry point every face uses to answer a question (with the conversation's
+    earlier turns, when there are any)."""
     prepared, notice = prepare_question(question, max_chars)
-    answer = await _run(prepared, tenant, context, on_delta)
+    answer = await _run(prepared, tenant, context, on_delta, history)
     if notice:
         joined = f"{notice} {answer.notice}" if answer.notice else notice
         answer = answer.model_copy(update={"notice": joined})

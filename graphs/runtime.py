@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 
 from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
+from graphs.conversation import ConversationStore, is_follow_up
 from graphs.digest import Digest, build_digest
 from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
@@ -190,6 +192,10 @@ class Advisor:
         )
 
     @cached_property
+    def conversations(self) -> ConversationStore:
+        return ConversationStore(self.engine, timedelta(hours=self.settings.conversation_hours))
+
+    @cached_property
     def digests(self) -> DigestStore:
         return DigestStore(self.engine)
 
@@ -249,30 +255,43 @@ class Advisor:
         user_id: str | None = None,
         request_id: str | None = None,
         on_delta: OnDelta | None = None,
+        conversation: str | None = None,
     ) -> Answer:
         """Answer a question for a caller, and leave an audit record of it. With streaming
-        on (ADVISOR_STREAM) and Claude configured, `on_delta` gets text as it is written."""
+        on (ADVISOR_STREAM) and Claude configured, `on_delta` gets text as it is written.
+        With a `conversation` key (a thread), earlier turns inform follow-ups and this turn
+        is remembered for the next one."""
         if tenant:
             self.tenants.require(tenant)
         started = time.perf_counter()
+        history = (
+            await asyncio.to_thread(self.conversations.recent, conversation, tenant)
+            if conversation
+            else []
+        )
         answer = await answer_question(
             question,
             tenant,
             self.qa_context,
             max_chars=self.settings.max_question_chars,
             on_delta=on_delta,
+            history=history,
         )
         elapsed = time.perf_counter() - started
         for observe in self.answer_observers:
             observe(answer, elapsed, channel)
+        asked = question[: self.settings.max_question_chars]
+        if conversation:
+            await asyncio.to_thread(self.conversations.add, conversation, tenant, asked, answer)
         usage = answer.usage
-        self.audit.record(
+        await asyncio.to_thread(
+            self.audit.record,
             AuditEvent(
                 kind="answer",
                 tenant=tenant,
                 channel=channel,
                 user_id=user_id,
-                question=question[: self.settings.max_question_chars],
+                question=asked,
                 chunk_ids=[c.chunk_id for c in answer.citations],
                 mode="degraded" if answer.degraded else answer.mode,
                 model=answer.model,
@@ -280,8 +299,8 @@ class Advisor:
                 output_tokens=usage.output_tokens if usage else 0,
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 request_id=request_id,
-                outcome={"covered": answer.covered},
-            )
+                outcome={"covered": answer.covered, "follow_up": is_follow_up(asked, history)},
+            ),
         )
         return answer
 

@@ -127,6 +127,19 @@ audit_log = Table(  # every answer, check, recommendation and digest: who, what,
 )
 
 
+conversation_turns = Table(  # recent questions and answers of a conversation, for follow-ups
+    "conversation_turns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation", String(255), nullable=False, index=True),  # e.g. a Slack thread key
+    Column("tenant", String(64), nullable=True),  # whose material the answer drew on
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("chunk_ids", JSON, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

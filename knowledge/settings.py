@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, validation_alias=_env("ADVISOR_AUDIT_RETENTION_DAYS")
     )
+    conversation_hours: float = Field(
+        default=72.0,
+        gt=0,
+        validation_alias=_env("ADVISOR_CONVERSATION_HOURS"),
+        description="How long a thread's earlier questions and answers are kept for follow-ups.",
+    )
     digest_scheduler: bool = Field(
         default=True,
         validation_alias=_env("ADVISOR_DIGEST_SCHEDULER"),

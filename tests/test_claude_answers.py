@@ -107,6 +107,25 @@ async def test_two_questions_send_a_byte_identical_prefix(
     assert prefix(first) == prefix(second)
 
 
+async def test_a_follow_up_sends_the_earlier_turns_after_the_cached_prefix(
+    advisor_llm: Advisor, anthropic_api: FakeMessagesAPI
+) -> None:
+    anthropic_api.default = cite_note_and_report
+    await advisor_llm.ask("What did we decide about vendors?", "alpha", conversation="t1")
+    await advisor_llm.ask("why?", "alpha", conversation="t1")
+
+    first, follow_up = anthropic_api.bodies
+    content = follow_up["messages"][0]["content"]
+    cached = next(i for i, b in enumerate(content) if "cache_control" in b)
+    assert content[: cached + 1] == first["messages"][0]["content"][: cached + 1]
+    earlier, question = content[-2:]
+    assert earlier["type"] == "text" and earlier["text"].startswith("Earlier in this conversation")
+    assert "Q: What did we decide about vendors?" in earlier["text"]
+    assert "A: Your notes say you keep Lumen AI behind an adapter." in earlier["text"]
+    assert question == {"type": "text", "text": "Question: why?"}
+    assert "Earlier in this conversation" not in json.dumps(first)
+
+
 async def test_citations_are_mapped_numbered_and_usage_recorded(
     advisor_llm: Advisor, anthropic_api: FakeMessagesAPI
 ) -> None:

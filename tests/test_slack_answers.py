@@ -49,6 +49,23 @@ async def test_follow_up_in_the_thread_is_answered_without_a_mention(slack: Slac
     assert [p.params["thread_ts"] for p in posts] == [first["ts"], first["ts"]]
 
 
+async def test_a_follow_up_in_the_thread_is_read_with_the_question_before_it(
+    slack: SlackHarness,
+) -> None:
+    first = sign.mention("Should we hire a full-time CTO?", channel="C1")
+    await slack.event(first)
+    await slack.fake.wait_for("chat.update")
+    await slack.settle()
+
+    why = sign.message("why not?", channel="C1", channel_type="channel", thread_ts=first["ts"])
+    await slack.event(why)
+    updates = await slack.fake.wait_for("chat.update", count=2)
+
+    follow_up = updates[1].text()
+    assert "closest topics" not in follow_up  # answered, not "the sources don't cover this"
+    assert "full-time CTO" in follow_up  # its sources: the report's full-time CTO sections
+
+
 async def test_channel_chatter_outside_our_threads_is_ignored(slack: SlackHarness) -> None:
     await slack.event(sign.message("lunch?", channel="C1", channel_type="channel"))
     await slack.settle()

@@ -130,6 +130,7 @@ class ThreadTurn:
                 user_id=msg.user,
                 request_id=request_id.get(),
                 on_delta=self._streamer(),
+                conversation=msg.key,
             )
         except (QuestionError, TenantError) as exc:
             await self._post([render_text(str(exc))])

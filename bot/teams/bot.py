@@ -105,7 +105,11 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         try:
             answer = await self.advisor.ask(
-                question, self.tenant(activity), channel="teams", user_id=_user(activity)
+                question,
+                self.tenant(activity),
+                channel="teams",
+                user_id=_user(activity),
+                conversation=thread_key(activity),
             )
         except (QuestionError, TenantError) as exc:
             await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))

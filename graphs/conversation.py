@@ -1,0 +1,92 @@
+"""Conversation memory: the last few questions and answers of a thread, so a follow-up such as
+"and at seed stage?" is read with the question before it.
+
+Channel-neutral: a conversation is any key a face chooses (a Slack thread, a Teams reply
+chain). Turns are kept for `ADVISOR_CONVERSATION_HOURS` and then deleted; a caller only ever
+gets turns drawn on material it may read (the field report's, or its own client's), so a
+channel that became shared never sees earlier note-based answers again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert, or_, select
+
+from graphs.models import Answer
+from knowledge.db import conversation_turns
+from knowledge.lexical import tokenize
+
+MAX_TURNS = 4  # earlier turns a follow-up is read with
+ANSWER_CHARS = 800  # of each earlier answer, enough to know what was said
+
+# Openings and words that point back at what was said before.
+_REFERS_BACK = re.compile(
+    r"^\s*(and|but|so|also|what about|how about|what if|why|then|same|ok|okay)\b"
+    r"|\b(it|its|that|this|these|those|they|them|their|there|he|she|him|her)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    question: str
+    answer: str
+    tenant: str | None
+    chunk_ids: tuple[str, ...] = ()
+
+
+def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+    """A question that points back ("what about…", "does that…") or is too short to stand on
+    its own (three content words or fewer), asked after an earlier turn."""
+    if not history:
+        return False
+    return bool(_REFERS_BACK.search(question)) or len(tokenize(question)) <= 3
+
+
+def retrieval_query(question: str, history: Sequence[Turn]) -> str:
+    """What retrieval searches for: a follow-up is read together with the question before it."""
+    if is_follow_up(question, history):
+        return f"{history[-1].question}\n{question}"
+    return question
+
+
+class ConversationStore:
+    def __init__(self, engine: Engine, keep: timedelta) -> None:
+        self._engine, self._keep = engine, keep
+
+    def recent(self, conversation: str, tenant: str | None, limit: int = MAX_TURNS) -> list[Turn]:
+        """The conversation's latest turns that this caller may see, oldest first."""
+        t = conversation_turns.c
+        visible = (
+            t.tenant.is_(None) if tenant is None else or_(t.tenant.is_(None), t.tenant == tenant)
+        )
+        query = (
+            select(t.question, t.answer, t.tenant, t.chunk_ids)
+            .where(t.conversation == conversation, t.at >= self._cutoff(), visible)
+            .order_by(t.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Turn(q, a, tn, tuple(ids or ())) for q, a, tn, ids in reversed(rows)]
+
+    def add(self, conversation: str, tenant: str | None, question: str, answer: Answer) -> None:
+        """Remember a turn; turns past their keeping time go at the same moment."""
+        row = {
+            "conversation": conversation,
+            "tenant": tenant,
+            "question": question,
+            "answer": answer.answer[:ANSWER_CHARS],
+            "chunk_ids": [c.chunk_id for c in answer.citations],
+            "at": datetime.now(UTC),
+        }
+        with self._engine.begin() as conn:
+            conn.execute(insert(conversation_turns).values(**row))
+            conn.execute(delete(conversation_turns).where(conversation_turns.c.at < self._cutoff()))
+
+    def _cutoff(self) -> datetime:
+        return datetime.now(UTC) - self._keep

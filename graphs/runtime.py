@@ -69,6 +69,24 @@ class Advisor:
             log.info("indexed the field report: %s", report.summary())
         return advisor
 
+    async def warm_up(self) -> float:
+        """Load what the first request would otherwise load: the embedding model, the lexical
+        index, the vector index, the interview graph and its checkpointer, the composer.
+        Run before taking traffic, so the first founder does not wait and no ack stalls."""
+        started = time.perf_counter()
+        await asyncio.to_thread(self._warm_answer_path)
+        _ = self.composer
+        await self.interviews.pending("warm-up")
+        seconds = time.perf_counter() - started
+        log.info("warmed up in %.0f ms", seconds * 1000)
+        return seconds
+
+    def _warm_answer_path(self) -> None:
+        question = "Do we need a fractional AI CTO?"
+        passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
+        self.index.coverage(question, passages, None)
+        self.offline.compose_sync(question, passages, tenant=None)
+
     @cached_property
     def llm_client(self) -> Any:
         """The Anthropic client, or None when no API key is configured (offline)."""

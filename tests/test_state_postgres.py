@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,3 +46,21 @@ def test_claim_once_holds_across_engines_on_postgres(tmp_path: Path, postgres_ur
     assert claim_once(b.engine, "slack-event", "T1:Ev1") is False
     a.close()
     b.close()
+
+
+async def test_replicas_starting_together_both_open_the_checkpointer(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """LangGraph's checkpoint tables are created by the first replica to start; the others
+    wait for it instead of failing on the half-written migration table."""
+    from contextlib import AsyncExitStack
+
+    from graphs.checkpoint import open_checkpointer
+
+    settings = make_settings(tmp_path, database_url=postgres_url)
+    async with AsyncExitStack() as first, AsyncExitStack() as second, AsyncExitStack() as third:
+        savers = await asyncio.gather(
+            *(open_checkpointer(settings, stack) for stack in (first, second, third))
+        )
+        config = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
+        assert all([await saver.aget_tuple(config) is None for saver in savers])

@@ -6,7 +6,7 @@ Three signals, each in [0, 1]:
 - overlap: the idf-weighted share of its terms found in the top passages;
 - dense: the best cosine similarity of a passage.
 Covered when 2·vocabulary + overlap + dense ≥ 1.75: about midway between the lowest golden
-retrieval question (1.83) and the highest uncovered one (1.71) on 2026-11-24 (tests/golden: every
+retrieval question (1.84) and the highest uncovered one (1.71) on 2026-11-24 (tests/golden: every
 retrieval question above, every uncovered question below; see tests/test_eval_suite.py).
 """
 

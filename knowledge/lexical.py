@@ -160,11 +160,16 @@ STOPWORDS = frozenset(
 _STEMMER = snowballstemmer.stemmer("english")
 # Porter2 keeps "decide" and "decision" apart; founders use both for the same thing.
 _SAME_AS = {"decis": "decid"}
+# ...and merges "retriever" (a dog) with "retrieval" (what RAG systems do): kept apart.
+_OWN_STEM = {"retriever": "retriever", "retrievers": "retriever"}
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Snowball (Porter2) stem, with a few merges of stems that mean the same here."""
+    """Snowball (Porter2) stem, with a few merges of stems that mean the same here and a few
+    splits of stems that do not."""
+    if word in _OWN_STEM:
+        return _OWN_STEM[word]
     stemmed = _STEMMER.stemWord(word)
     return _SAME_AS.get(stemmed, stemmed)
 

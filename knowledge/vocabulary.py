@@ -16,7 +16,7 @@ EXPANSIONS: dict[str, str] = {
     r"\bsecond week\b|\bweek two\b": "week 2",
     r"\bthird week\b|\bweek three\b": "week 3",
     r"\bfourth week\b|\bweek four\b|\bend of the month\b": "week 4",
-    r"\ba month\b|\bone month\b|\bfour weeks\b": "30 days",
+    r"\ba month\b|\bone[- ]month\b|\bfour weeks\b": "30 days",
     r"\bpoc\b|\bproof of concept\b|\bmvp\b": "pilot prototype",
     r"\blocked in(to)?\b|\block ?in\b": "lock-in vendor",
     r"\bself-?host\w*\b": "self-host vendor",
@@ -26,6 +26,11 @@ EXPANSIONS: dict[str, str] = {
     r"\bdev shop\b|\bconsultancy\b|\boutsourc\w*\b": "agency",
     r"\bwhen to\b|\bwhen do(es)?\b|\bshould we\b": "when hire",
     r"\bone rule\b|\brule of thumb\b": "simple rule",
+    r"\bwait(ing)?\b|\bhold(ing)? off\b|\b(another|next) quarter\b|\bput\w* off\b": "cost of delay",
+    r"\bchatgpt\b|\bcopilot\b|\bgemini\b|\b(own|private) accounts?\b": "AI tools personal accounts",
+    r"\bcustomer (info|information|records|details)\b|\bclient data\b|\bpii\b": "customer data",
+    r"\bprod\b|\blive system\w*\b": "production",
+    r"\ballowed to (touch|do|access|change)\b|\baccess rights?\b": "agent permissions",
 }
 _COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in EXPANSIONS.items()]
 

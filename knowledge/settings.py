@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -126,8 +126,10 @@ class Settings(BaseSettings):
     microsoft_app_password: SecretStr = Field(
         default=SecretStr(""), validation_alias=_env("MicrosoftAppPassword")
     )
-    microsoft_app_type: str = Field(
-        default="MultiTenant", validation_alias=_env("MicrosoftAppType")
+    microsoft_app_type: Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"] = Field(
+        default="SingleTenant",
+        validation_alias=_env("MicrosoftAppType"),
+        description="Azure creates new bots as SingleTenant (needs MicrosoftAppTenantId).",
     )
     microsoft_app_tenant_id: str = Field(default="", validation_alias=_env("MicrosoftAppTenantId"))
 

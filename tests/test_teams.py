@@ -172,6 +172,7 @@ async def test_with_an_app_id_unsigned_requests_are_401(tmp_path: Path) -> None:
             tmp_path / "d",
             microsoft_app_id="00000000-0000-0000-0000-000000000001",
             microsoft_app_password="not-a-real-password",
+            microsoft_app_tenant_id="00000000-0000-0000-0000-00000000000a",
         )
     )
     async with TestClient(TestServer(build_app(advisor))) as http:
@@ -185,6 +186,22 @@ async def test_with_an_app_id_unsigned_requests_are_401(tmp_path: Path) -> None:
         )
         assert unsigned.status == 401 and forged.status == 401
     advisor.close()
+
+
+def test_a_single_tenant_bot_without_its_tenant_id_is_refused_at_start(tmp_path: Path) -> None:
+    advisor = Advisor.open(
+        make_settings(
+            tmp_path / "d",
+            microsoft_app_id="00000000-0000-0000-0000-000000000001",
+            microsoft_app_password="not-a-real-password",
+        )
+    )
+    try:
+        assert advisor.settings.microsoft_app_type == "SingleTenant"  # how Azure creates bots
+        with pytest.raises(ValueError, match="MicrosoftAppTenantId is required"):
+            build_app(advisor)
+    finally:
+        advisor.close()
 
 
 async def test_a_subscribed_teams_conversation_gets_the_digest_once(teams: Teams) -> None:

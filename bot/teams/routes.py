@@ -42,6 +42,16 @@ class TeamsEndpoint:
     def __init__(self, advisor: Advisor) -> None:
         s = advisor.settings
         self.emulator = not s.microsoft_app_id
+        if (
+            s.microsoft_app_id
+            and s.microsoft_app_type == "SingleTenant"
+            and not s.microsoft_app_tenant_id
+        ):
+            raise ValueError(
+                "MicrosoftAppTenantId is required for a SingleTenant bot (Azure Bot → "
+                "Configuration → App Tenant ID); set MicrosoftAppType=MultiTenant only for an "
+                "older multi-tenant registration"
+            )
         config = BotFrameworkConfig(
             s.microsoft_app_id,
             s.microsoft_app_password.get_secret_value(),

@@ -86,7 +86,15 @@ class ConversationStore:
         }
         with self._engine.begin() as conn:
             conn.execute(insert(conversation_turns).values(**row))
-            conn.execute(delete(conversation_turns).where(conversation_turns.c.at < self._cutoff()))
+            conn.execute(self._expired())
+
+    def purge(self) -> int:
+        """Delete every turn past its keeping time (also done by each `add`)."""
+        with self._engine.begin() as conn:
+            return conn.execute(self._expired()).rowcount
+
+    def _expired(self):  # type: ignore[no-untyped-def]
+        return delete(conversation_turns).where(conversation_turns.c.at < self._cutoff())
 
     def _cutoff(self) -> datetime:
         return datetime.now(UTC) - self._keep

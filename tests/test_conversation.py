@@ -103,10 +103,18 @@ def test_memory_keeps_the_latest_turns_and_forgets_after_its_time(advisor: Advis
         "question 5",
     ]
 
-    with advisor.engine.begin() as conn:
-        conn.execute(update(conversation_turns).values(at=datetime.now(UTC) - timedelta(hours=2)))
+    _age_every_turn(advisor, timedelta(hours=2))
     assert store.recent("thread", None) == []
+    assert store.purge() == 6  # what `advisor audit purge` does
+
+    store.add("stale", None, "old", _answer("old"))
+    _age_every_turn(advisor, timedelta(hours=2))
     store.add("other", None, "fresh", _answer("new"))  # adding purges what has expired
     with advisor.engine.connect() as conn:
         kept = conn.execute(select(conversation_turns.c.conversation)).scalars().all()
     assert kept == ["other"]
+
+
+def _age_every_turn(advisor: Advisor, by: timedelta) -> None:
+    with advisor.engine.begin() as conn:
+        conn.execute(update(conversation_turns).values(at=datetime.now(UTC) - by))

@@ -44,8 +44,11 @@ def audit_export(
 
 @audit_app.command("purge")
 def audit_purge() -> None:
-    """Delete audit records older than ADVISOR_AUDIT_RETENTION_DAYS."""
+    """Delete audit records older than ADVISOR_AUDIT_RETENTION_DAYS, and conversation turns
+    older than ADVISOR_CONVERSATION_HOURS."""
     with open_advisor() as advisor:
         removed = advisor.audit.purge()
-        days = advisor.settings.audit_retention_days
+        turns = advisor.conversations.purge()
+        days, hours = advisor.settings.audit_retention_days, advisor.settings.conversation_hours
     typer.echo(f"removed {removed} audit record(s) older than {days} days")
+    typer.echo(f"removed {turns} conversation turn(s) older than {hours:g} hours")

@@ -125,3 +125,55 @@ def test_huge_payloads_are_refused_and_the_server_stays_up(server) -> None:
 
 def test_the_fuzzed_endpoints_include_slack(server) -> None:
     assert "/slack/events" in server[2]
+
+
+@pytest.fixture(scope="module")
+def oauth_server():
+    """(loop, client, advisor): a server that installs through OAuth."""
+    loop = asyncio.new_event_loop()
+    fake = loop.run_until_complete(FakeSlackApi().start())
+    fake.accept_client("111.222", "oauth-secret")
+    workdir = Path(__import__("tempfile").mkdtemp(prefix="advisor-fuzz-oauth-"))
+    advisor = Advisor.open(
+        make_settings(
+            workdir,
+            slack_client_id="111.222",
+            slack_client_secret="oauth-secret",
+            slack_signing_secret=sign.SECRET,
+            slack_api_url=fake.api_url,
+        )
+    )
+    http = TestClient(TestServer(build_app(advisor)), loop=loop)
+    loop.run_until_complete(http.start_server())
+    yield loop, http, advisor
+    loop.run_until_complete(http.close())
+    loop.run_until_complete(fake.close())
+    advisor.close()
+    loop.close()
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(st.sampled_from(["code", "state", "error", "team"]), odd_text),
+    cookie=st.one_of(st.none(), odd_text),
+)
+def test_forged_install_redirects_never_get_a_5xx_nor_install_anything(
+    oauth_server, params: dict[str, str], cookie: str | None
+) -> None:
+    from sqlalchemy import select
+
+    from knowledge.db import slack_bots
+
+    loop, http, advisor = oauth_server
+    printable = "".join(ch for ch in cookie or "" if ch.isprintable() and 32 < ord(ch) < 127)
+    headers = {"Cookie": f"slack-app-oauth-state={printable}"} if cookie is not None else {}
+
+    async def go() -> int:
+        async with http.get("/slack/oauth_redirect", params=params, headers=headers) as response:
+            return response.status
+
+    assert loop.run_until_complete(go()) < 500
+    with advisor.engine.connect() as conn:
+        assert conn.execute(select(slack_bots)).all() == []

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         validation_alias=_env("SLACK_REDIRECT_URI"),
         description="Public URL of /slack/oauth_redirect, when the app lists several.",
     )
+    slack_install_mapped_only: bool = Field(
+        default=False,
+        validation_alias=_env("SLACK_INSTALL_MAPPED_ONLY"),
+        description="Refuse OAuth installs from workspaces not yet mapped to a client.",
+    )
     secret_keys: SecretStr | None = Field(
         default=None,
         validation_alias=_env("ADVISOR_SECRET_KEYS"),

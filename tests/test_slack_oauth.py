@@ -4,6 +4,7 @@ the installation kept in our database, and each workspace answered with its own 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from bot.digest_runner import configured_senders
 from bot.server import SLACK_KEY, build_app
 from bot.slack.installations import SqlInstallationStore
-from bot.slack.oauth import BOT_SCOPES, SlackNotConfiguredError, slack_mode
+from bot.slack.oauth import BOT_SCOPES, SlackNotConfiguredError, installation_store, slack_mode
 from graphs.digest_schedule import DeliveryError, DigestStore
 from graphs.runtime import Advisor
 from knowledge.db import audit_log, slack_bots
@@ -92,19 +93,22 @@ class OAuthSlack:
         return [c.token for c in self.fake.calls_to("chat.postMessage")]
 
 
-@pytest.fixture
-async def oauth_slack(tmp_path: Path) -> AsyncIterator[OAuthSlack]:
+@contextlib.asynccontextmanager
+async def running(tmp_path: Path, **settings: object) -> AsyncIterator[OAuthSlack]:
+    """Our server installing through OAuth, with the loopback Slack API."""
     fake = await FakeSlackApi().start()
     fake.accept_client(CLIENT_ID, CLIENT_SECRET)
-    settings = make_settings(
-        tmp_path / "data",
-        slack_client_id=CLIENT_ID,
-        slack_client_secret=CLIENT_SECRET,
-        slack_signing_secret=sign.SECRET,
-        slack_api_url=fake.api_url,
-        secret_keys=new_key(),
+    advisor = Advisor.open(
+        make_settings(
+            tmp_path / "data",
+            slack_client_id=CLIENT_ID,
+            slack_client_secret=CLIENT_SECRET,
+            slack_signing_secret=sign.SECRET,
+            slack_api_url=fake.api_url,
+            secret_keys=new_key(),
+            **settings,
+        )
     )
-    advisor = Advisor.open(settings)
     http = TestClient(TestServer(build_app(advisor)))
     await http.start_server()
     try:
@@ -113,6 +117,12 @@ async def oauth_slack(tmp_path: Path) -> AsyncIterator[OAuthSlack]:
         await http.close()
         await fake.close()
         advisor.close()
+
+
+@pytest.fixture
+async def oauth_slack(tmp_path: Path) -> AsyncIterator[OAuthSlack]:
+    async with running(tmp_path) as slack:
+        yield slack
 
 
 async def test_install_page_asks_slack_for_the_manifest_scopes_with_a_one_time_state(
@@ -153,6 +163,22 @@ async def test_the_installed_token_is_sealed_in_the_database_and_the_install_aud
     assert [(kind, outcome["event"], outcome["team_id"]) for kind, outcome in audited] == [
         ("install", "installed", "T9")
     ]
+
+
+async def test_with_mapped_only_installs_an_unmapped_workspace_is_refused_and_audited(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, slack_install_mapped_only=True) as slack:
+        slack.advisor.tenants.add("northwind", slack_team="T9")
+        stranger = Grant(team_id="T666", team_name="Stranger", bot_token="xoxb-stranger")
+
+        assert await slack.install(stranger, code="code-stranger") == 403
+        assert await slack.install(NORTHWIND) == 200
+
+        assert {w.team_id for w in installation_store(slack.advisor).workspaces()} == {"T9"}
+        with slack.advisor.engine.connect() as conn:
+            events = [o["event"] for o in conn.execute(select(audit_log.c.outcome)).scalars()]
+        assert events == ["refused: not mapped to a client", "installed"]
 
 
 async def test_a_workspace_that_never_installed_gets_no_answer(oauth_slack: OAuthSlack) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,11 +55,28 @@ class InstalledWorkspace:
     installed_at: datetime
 
 
-class SqlInstallationStore(AsyncInstallationStore):
-    """Latest installation per workspace and installer, latest bot per workspace."""
+class InstallRefusedError(BoltError):
+    """The operator only admits workspaces mapped to a client, and this one is not."""
 
-    def __init__(self, engine: Engine, client_id: str, sealer: Sealer) -> None:
+    def __init__(self, workspace: str) -> None:
+        super().__init__(f"workspace {workspace} is not mapped to a client")
+        self.workspace = workspace
+
+
+class SqlInstallationStore(AsyncInstallationStore):
+    """Latest installation per workspace and installer, latest bot per workspace.
+
+    `admit`, when given, decides whether an installation may be stored at all."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client_id: str,
+        sealer: Sealer,
+        admit: Callable[[Installation], bool] | None = None,
+    ) -> None:
         self._engine, self._client_id, self._sealer = engine, client_id, sealer
+        self._admit = admit
 
     @property
     def logger(self) -> logging.Logger:
@@ -72,6 +90,8 @@ class SqlInstallationStore(AsyncInstallationStore):
         await asyncio.to_thread(self.save_bot, bot)
 
     def save(self, installation: Installation) -> None:
+        if self._admit is not None and not self._admit(installation):
+            raise InstallRefusedError(installation.team_id or installation.enterprise_id or "?")
         enterprise, team = workspace_key(
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )

@@ -10,6 +10,7 @@ it to a client (`advisor tenants add NAME --slack-team T…`).
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from typing import Any, Literal
 
@@ -17,8 +18,13 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_callback_options import AsyncCallbackOptions, AsyncSuccessArgs
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.models.installation import Installation
 
-from bot.slack.installations import SqlInstallationStore, SqlOAuthStateStore
+from bot.slack.installations import (
+    InstallRefusedError,
+    SqlInstallationStore,
+    SqlOAuthStateStore,
+)
 from graphs.audit import AuditEvent
 from graphs.runtime import Advisor
 from knowledge.sealing import Sealer
@@ -41,6 +47,12 @@ BOT_SCOPES = (
     "im:write",
 )
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+REFUSED_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Not set up yet</title></head>"
+    "<body><h1>This workspace is not set up yet</h1><p>Fractional Advisor is only installed "
+    "for the workspaces of its clients, and {workspace} is not one of them yet. Ask your "
+    "advisor to add it, then install again.</p></body></html>"
+)
 
 SlackMode = Literal["token", "oauth"]
 
@@ -94,11 +106,16 @@ def oauth_settings(advisor: Advisor) -> AsyncOAuthSettings:
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=SqlInstallationStore(advisor.engine, settings.slack_client_id, sealer),
+        installation_store=SqlInstallationStore(
+            advisor.engine,
+            settings.slack_client_id,
+            sealer,
+            admit=_mapped(advisor) if settings.slack_install_mapped_only else None,
+        ),
         installation_store_bot_only=True,
         state_store=SqlOAuthStateStore(advisor.engine),
         callback_options=AsyncCallbackOptions(
-            success=_audited_success(advisor), failure=_logged_failure
+            success=_audited_success(advisor), failure=_logged_failure(advisor)
         ),
         logger=logging.getLogger("slack_bolt.oauth"),
     )
@@ -147,9 +164,31 @@ def _audited_success(advisor: Advisor):  # type: ignore[no-untyped-def]
     return success
 
 
-async def _logged_failure(args: Any) -> BoltResponse:
-    log.warning("a Slack install did not complete: %s", args.reason)
-    return await args.default.failure(args)
+def _mapped(advisor: Advisor):  # type: ignore[no-untyped-def]
+    def admit(inst: Installation) -> bool:
+        return bool(
+            advisor.tenants.resolve("slack", inst.team_id)
+            or advisor.tenants.resolve("slack", inst.enterprise_id)
+        )
+
+    return admit
+
+
+def _logged_failure(advisor: Advisor):  # type: ignore[no-untyped-def]
+    async def failure(args: Any) -> BoltResponse:
+        if isinstance(args.error, InstallRefusedError):
+            workspace = args.error.workspace
+            log.warning("refused a Slack install from unmapped workspace %s", workspace)
+            await _audit(advisor, "refused: not mapped to a client", workspace, None)
+            return BoltResponse(
+                status=403,
+                body=REFUSED_PAGE.format(workspace=html.escape(workspace)),
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            )
+        log.warning("a Slack install did not complete: %s", args.reason)
+        return await args.default.failure(args)
+
+    return failure
 
 
 def register_uninstall(app: AsyncApp, advisor: Advisor, store: SqlInstallationStore) -> None:

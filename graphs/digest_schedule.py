@@ -78,6 +78,36 @@ class DigestSender(Protocol):
     async def send(self, subscription: Subscription, digest: Any) -> None: ...
 
 
+def names_timezone(text: str) -> bool:
+    """Whether a schedule names its timezone ("… Europe/Amsterdam", "… UTC")."""
+    return any(_is_zone_word(word) for word in (text or "").split())
+
+
+def _is_zone_word(word: str) -> bool:
+    return "/" in word or word.upper() == "UTC"
+
+
+def usable_timezone(name: str | None) -> str | None:
+    """`name` if it is an IANA timezone this machine knows, else None."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def zone_hint(spec: str, own_zone: str | None, where: str) -> str:
+    """For the confirmation: where the timezone came from, when the subscriber named none."""
+    if names_timezone(spec):
+        return ""
+    example = "e.g. monday 9:00 Europe/London"
+    if own_zone:
+        return f" That is your {where} timezone; name another to change it ({example})."
+    return f" I could not read your timezone, so it is UTC; name yours to change it ({example})."
+
+
 def parse_schedule(text: str, default_tz: str = "UTC") -> tuple[int, int, int, str]:
     """ "monday 9:00 Europe/Amsterdam" → (0, 9, 0, "Europe/Amsterdam"); parts are optional."""
     weekday, hour, minute, tz = 0, 9, 0, default_tz
@@ -89,7 +119,7 @@ def parse_schedule(text: str, default_tz: str = "UTC") -> tuple[int, int, int, s
             hour, minute = int(m.group(1)), int(m.group(2) or 0)
             if hour > 23 or minute > 59:
                 raise ScheduleError(f"{word!r} is not a time of day (use e.g. 9:00 or 14:30)")
-        elif "/" in word or word.upper() == "UTC":
+        elif _is_zone_word(word):
             tz = word
         else:
             raise ScheduleError(

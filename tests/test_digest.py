@@ -265,6 +265,32 @@ async def test_slack_subscribe_preview_and_delivery(slack: SlackHarness) -> None
     assert posted.params.get("unfurl_links") in (False, "false", "0", 0)
 
 
+async def test_a_slack_schedule_without_a_timezone_uses_the_subscribers(
+    slack: SlackHarness,
+) -> None:
+    slack.fake.timezones["U1"] = "Asia/Tokyo"
+    await slack.command("/advisor", "digest subscribe monday 9:00", channel="CLEAD", user="U1")
+    await slack.settle()
+
+    [reply] = slack.fake.calls_to("response_url")
+    assert "Mondays at 09:00 (Asia/Tokyo)" in str(reply.params)
+    assert "your Slack timezone" in str(reply.params)
+    [sub] = slack.advisor.digests.subscriptions()
+    assert sub.timezone == "Asia/Tokyo"
+
+
+async def test_without_users_read_the_schedule_falls_back_to_utc_and_says_so(
+    slack: SlackHarness,
+) -> None:
+    slack.fake.fail("users.info", error="missing_scope")
+    await slack.command("/advisor", "digest subscribe friday 16:30", channel="CLEAD")
+    await slack.settle()
+
+    [reply] = slack.fake.calls_to("response_url")
+    assert "Fridays at 16:30 (UTC)" in str(reply.params)
+    assert "could not read your timezone" in str(reply.params)
+
+
 async def test_slack_archived_channel_is_a_permanent_failure(slack: SlackHarness) -> None:
     slack.fake.fail("chat.postMessage", error="is_archived")
     sender = SlackDigestSender(make_web_client(BOT_TOKEN, slack.fake.api_url))

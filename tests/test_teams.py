@@ -204,6 +204,17 @@ def test_a_single_tenant_bot_without_its_tenant_id_is_refused_at_start(tmp_path:
         advisor.close()
 
 
+async def test_a_teams_schedule_without_a_timezone_uses_the_senders(teams: Teams) -> None:
+    await teams.send(
+        text="digest subscribe tuesday 8:30",
+        localTimezone="America/New_York",
+        conversation={"id": "conv-ny", "conversationType": "channel"},
+    )
+    confirmation = teams.connector.texts()[-1]
+    assert "Tuesdays at 08:30 (America/New_York)" in confirmation
+    assert "your Teams timezone" in confirmation
+
+
 async def test_a_subscribed_teams_conversation_gets_the_digest_once(teams: Teams) -> None:
     from datetime import UTC, datetime
 

@@ -199,4 +199,5 @@ async def add_note(svc: SlackServices, command: dict, context: AsyncBoltContext,
 async def digest(svc: SlackServices, command: dict, context: AsyncBoltContext, arg: str) -> None:
     """Digest commands; in a Slack Connect channel the digest never carries the client's notes."""
     scope = await _scope(svc, command, context)
-    await _reply(command, [await digest_command(svc, command, scope.tenant, arg.strip())])
+    reply = await digest_command(svc, context.client, command, scope.tenant, arg.strip())
+    await _reply(command, [reply])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -19,10 +20,19 @@ from bot.slack.render import (
     sections,
     source_blocks,
 )
+from bot.slack.workers import describe_api_error
 from graphs.digest import Digest
-from graphs.digest_schedule import DeliveryError, ScheduleError, Subscription
+from graphs.digest_schedule import (
+    DeliveryError,
+    ScheduleError,
+    Subscription,
+    names_timezone,
+    usable_timezone,
+    zone_hint,
+)
 from knowledge.identity import hash_user
 
+log = logging.getLogger(__name__)
 PERMANENT_ERRORS = {
     "channel_not_found",
     "is_archived",
@@ -100,8 +110,24 @@ class SlackDigestSender:
         return bot.bot_token
 
 
-async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) -> Message:
-    """`/advisor digest preview|subscribe [when]|unsubscribe` → the ephemeral reply."""
+async def user_timezone(client: AsyncWebClient, user_id: str | None) -> str | None:
+    """The user's Slack timezone (users.info), or None when it cannot be read."""
+    if not user_id:
+        return None
+    try:
+        user = (await client.users_info(user=user_id))["user"]
+    except SlackApiError as exc:
+        method, error = describe_api_error(exc)
+        log.warning("slack %s failed (%s): digest schedule falls back to UTC", method, error)
+        return None
+    return usable_timezone(user.get("tz"))
+
+
+async def digest_command(
+    svc: Any, client: AsyncWebClient, command: dict, tenant: str | None, arg: str
+) -> Message:
+    """`/advisor digest preview|subscribe [when]|unsubscribe` → the ephemeral reply. A schedule
+    without a timezone is read in the subscriber's own Slack timezone."""
     action, _, spec = arg.partition(" ")
     store, channel = svc.advisor.digests, command.get("channel_id", "")
     if action == "preview":
@@ -110,18 +136,25 @@ async def digest_command(svc: Any, command: dict, tenant: str | None, arg: str) 
         )
         return render_digest(await svc.advisor.write_digest(digest))[0]
     if action == "subscribe":
+        own_zone = (
+            None if names_timezone(spec) else await user_timezone(client, command.get("user_id"))
+        )
         try:
             sub = store.subscribe(
                 "slack",
                 channel,
                 tenant,
                 spec.strip(),
+                default_tz=own_zone or "UTC",
                 created_by=hash_user("slack", command.get("user_id")),
                 workspace=workspace_of(command.get("team_id"), command.get("enterprise_id")),
             )
         except ScheduleError as exc:
             return render_text(str(exc))
-        return render_text(f"This channel will get the weekly digest on {sub.describe()}.")
+        return render_text(
+            f"This channel will get the weekly digest on {sub.describe()}."
+            + zone_hint(spec, own_zone, "Slack")
+        )
     if action == "unsubscribe":
         removed = store.unsubscribe("slack", channel)
         return render_text(

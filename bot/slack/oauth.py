@@ -45,6 +45,7 @@ BOT_SCOPES = (
     "im:history",
     "im:read",
     "im:write",
+    "users:read",
 )
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 REFUSED_PAGE = (

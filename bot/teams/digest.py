@@ -9,7 +9,14 @@ from botbuilder.schema import Activity
 
 from bot.teams import render
 from graphs.digest import Digest
-from graphs.digest_schedule import DeliveryError, ScheduleError, Subscription
+from graphs.digest_schedule import (
+    DeliveryError,
+    ScheduleError,
+    Subscription,
+    names_timezone,
+    usable_timezone,
+    zone_hint,
+)
 from knowledge.identity import hash_user
 
 
@@ -66,18 +73,22 @@ async def digest_reply(bot: Any, activity: Activity, arg: str) -> Activity:
         message.text_format = "markdown"
         return message
     if action == "subscribe":
+        # Teams sends the sender's IANA timezone with each message: the default for a schedule
+        own_zone = None if names_timezone(spec) else usable_timezone(activity.local_timezone)
         try:
             sub = store.subscribe(
                 "teams",
                 channel,
                 tenant,
                 spec.strip(),
+                default_tz=own_zone or "UTC",
                 created_by=hash_user("teams", getattr(activity.from_property, "id", None)),
             )
         except ScheduleError as exc:
             return MessageFactory.text(render.escape(str(exc)))
         return MessageFactory.text(
             f"This conversation will get the weekly digest on {sub.describe()}."
+            + zone_hint(spec, own_zone, "Teams")
         )
     if action == "unsubscribe":
         removed = store.unsubscribe("teams", channel)

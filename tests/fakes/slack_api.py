@@ -87,6 +87,7 @@ class FakeSlackApi:
         self._grants: dict[str, Grant] = {}  # one-time codes
         self._token_teams: dict[str, str] = {}  # bot tokens handed out → their team
         self.revoked: set[str] = set()
+        self.timezones: dict[str, str] = {}  # users.info: a user's IANA timezone (else UTC)
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> FakeSlackApi:
@@ -242,6 +243,12 @@ class FakeSlackApi:
             },
             "conversations.replies": {"messages": [], "has_more": False},
             "views.open": {"view": {"id": "V1", **(params.get("view") or {})}},
+            "users.info": {
+                "user": {
+                    "id": params.get("user"),
+                    "tz": self.timezones.get(params.get("user"), "UTC"),
+                }
+            },
         }
         return {"ok": True, **answers.get(method, {})}
 

@@ -101,7 +101,7 @@ async def run(events: int, concurrency: int) -> dict[str, list[float]]:
     )
     advisor = Advisor.open(settings)
     results: dict[str, list[float]] = {}
-    ours = build_app(advisor, freeze_heap=True)  # as `advisor serve` builds it
+    ours = build_app(advisor, served=True)  # as `advisor serve` builds it
     for name, app in (
         ("bare Bolt (ack only)", bare_app(fake.api_url)),
         ("Fractional Advisor", ours),

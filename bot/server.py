@@ -80,10 +80,11 @@ def _observe_answers(advisor: Advisor, metrics: Metrics) -> None:
     advisor.answer_observers.append(observe)
 
 
-def build_app(advisor: Advisor, *, freeze_heap: bool = False) -> web.Application:
+def build_app(advisor: Advisor, *, served: bool = False) -> web.Application:
     """Routes: `GET /healthz`, `/readyz`, `/metrics`, `POST /slack/events` (when Slack is
     configured) and Teams' `POST /api/messages`. Before it listens, the advisor is warmed
-    up; with `freeze_heap` (a served process) the start-up heap is then frozen."""
+    up. `served`: a long-lived `advisor serve` process, which also applies the retention
+    settings every few hours and freezes its start-up heap."""
     app = web.Application(client_max_size=1_000_000, middlewares=[observe_requests])
     app[ADVISOR_KEY] = advisor
     app[METRICS_KEY] = Metrics()
@@ -102,7 +103,10 @@ def build_app(advisor: Advisor, *, freeze_heap: bool = False) -> web.Application
     if advisor.settings.digest_scheduler:
         _setup_digests(app, advisor)
     app.on_startup.insert(0, _warm_up)
-    if freeze_heap:
+    if served:
+        from bot.retention import setup_retention
+
+        setup_retention(app, advisor)
         app.on_startup.append(_freeze_heap)
     app.on_cleanup.append(_close_interviews)
     return app

@@ -11,8 +11,10 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
@@ -52,6 +54,21 @@ class InterviewService:
                 saver = await open_checkpointer(self._settings, self._stack)
                 self._graph = build_assessment_graph().compile(checkpointer=saver)
             return self._graph
+
+    async def purge(self, idle: timedelta, *, now: datetime | None = None) -> int:
+        """Delete the interview threads whose last step is older than `idle`: their free-text
+        answers are working state; a finished result stays in the assessment records."""
+        cutoff = ((now or datetime.now(UTC)) - idle).isoformat()
+        saver = (await self._compiled()).checkpointer
+        assert isinstance(saver, BaseCheckpointSaver)
+        latest: dict[str, str] = {}
+        async for item in saver.alist(None):
+            thread_id = item.config["configurable"]["thread_id"]
+            latest[thread_id] = max(latest.get(thread_id, ""), item.checkpoint["ts"])
+        stale = [thread_id for thread_id, ts in latest.items() if ts < cutoff]
+        for thread_id in stale:
+            await saver.adelete_thread(thread_id)
+        return len(stale)
 
     async def aclose(self) -> None:
         await self._stack.aclose()

@@ -145,6 +145,13 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, validation_alias=_env("ADVISOR_AUDIT_RETENTION_DAYS")
     )
+    interview_retention_days: int = Field(
+        default=30,
+        ge=1,
+        validation_alias=_env("ADVISOR_INTERVIEW_RETENTION_DAYS"),
+        description="Interview threads idle this long are deleted by `advisor audit purge` "
+        "(finished results stay in the assessment records).",
+    )
     conversation_hours: float = Field(
         default=72.0,
         gt=0,

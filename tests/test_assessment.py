@@ -173,3 +173,23 @@ async def test_replies_on_one_thread_take_turns_across_replicas(
     assert keys == {"strategy_by_tools", "prototypes_not_shipping"}
     for adv in (a, b):
         await adv.aclose()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+async def test_idle_interview_threads_are_purged_and_active_ones_kept(
+    request: pytest.FixtureRequest, tmp_path: Path, store: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    url = request.getfixturevalue("postgres_url") if store == "postgresql" else None
+    advisor = Advisor.open(make_settings(tmp_path / "data", database_url=url))
+    await advisor.interviews.start("idle", tenant=None, user_id="U1", channel="terminal")
+    between = datetime.now(UTC)
+    await advisor.interviews.start("active", tenant=None, user_id="U1", channel="terminal")
+
+    assert await advisor.interviews.purge(timedelta(0), now=between) == 1
+
+    assert await advisor.interviews.pending("idle") is None
+    active = await advisor.interviews.pending("active")
+    assert active is not None and active.question is not None
+    await advisor.aclose()

@@ -75,3 +75,12 @@ def test_demo_indexes_once_and_answers_with_citations(tmp_path: Path) -> None:
     second = advisor(tmp_path, "demo")
     assert second.returncode == 0
     assert "0 chunks written" in second.stderr and "0 added" in second.stderr
+
+
+def test_audit_purge_applies_every_retention_setting(data_dir: Path) -> None:
+    result = advisor(data_dir, "audit", "purge")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("removed 0 audit record(s) older than 365 days")
+    assert "conversation turn(s) older than 72 hours" in lines[1]
+    assert "interview thread(s) idle for 30 days" in lines[2]

@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 
 import typer
 
-from bot.cli.common import EXIT_USAGE, fail, open_advisor
+from bot.cli.common import EXIT_USAGE, fail, open_advisor, run
+from bot.retention import Purged, apply_retention
 from graphs.audit import export
+from graphs.runtime import Advisor
 
 audit_app = typer.Typer(help="Export or purge the audit log.")
 
@@ -44,11 +46,27 @@ def audit_export(
 
 @audit_app.command("purge")
 def audit_purge() -> None:
-    """Delete audit records older than ADVISOR_AUDIT_RETENTION_DAYS, and conversation turns
-    older than ADVISOR_CONVERSATION_HOURS."""
+    """Apply the retention settings now: audit records (ADVISOR_AUDIT_RETENTION_DAYS),
+    conversation turns (ADVISOR_CONVERSATION_HOURS) and idle interview threads
+    (ADVISOR_INTERVIEW_RETENTION_DAYS). `advisor serve` also does this every six hours."""
     with open_advisor() as advisor:
-        removed = advisor.audit.purge()
-        turns = advisor.conversations.purge()
-        days, hours = advisor.settings.audit_retention_days, advisor.settings.conversation_hours
-    typer.echo(f"removed {removed} audit record(s) older than {days} days")
-    typer.echo(f"removed {turns} conversation turn(s) older than {hours:g} hours")
+        s = advisor.settings
+        purged = run(_purge(advisor))
+    typer.echo(
+        f"removed {purged.audit_records} audit record(s) older than {s.audit_retention_days} days"
+    )
+    typer.echo(
+        f"removed {purged.conversation_turns} conversation turn(s) older than "
+        f"{s.conversation_hours:g} hours"
+    )
+    typer.echo(
+        f"removed {purged.interview_threads} interview thread(s) idle for "
+        f"{s.interview_retention_days} days"
+    )
+
+
+async def _purge(advisor: Advisor) -> Purged:
+    try:
+        return await apply_retention(advisor)
+    finally:
+        await advisor.interviews.aclose()

@@ -33,7 +33,7 @@ def serve(
 
     with open_advisor() as advisor:
         try:
-            app = build_app(advisor, freeze_heap=True)
+            app = build_app(advisor, served=True)
         except (ValueError, SlackNotConfiguredError) as exc:
             fail(str(exc), EXIT_USAGE)
         # SIGTERM: stop listening, give open requests SHUTDOWN_S, then drain answers in flight

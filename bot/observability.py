@@ -7,6 +7,7 @@ from the settings are registered once at start and masked in any log line that c
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
 import re
@@ -25,8 +26,13 @@ _TOKEN_SHAPES = re.compile(
 )
 
 
+_PROCESS = uuid.uuid4().hex[:8]  # unique per process (replica); the counter within it
+_SERIAL = itertools.count(1)
+
+
 def new_request_id() -> str:
-    rid = uuid.uuid4().hex[:16]
+    """Unique across replicas and cheap: no random read per request (it is on the ack path)."""
+    rid = f"{_PROCESS}{next(_SERIAL):08x}"
     request_id.set(rid)
     return rid
 

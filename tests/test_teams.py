@@ -204,6 +204,17 @@ def test_a_single_tenant_bot_without_its_tenant_id_is_refused_at_start(tmp_path:
         advisor.close()
 
 
+async def test_a_follow_up_in_the_conversation_is_read_with_the_question_before_it(
+    teams: Teams,
+) -> None:
+    await teams.send(text="Should we hire a full-time CTO?")
+    await teams.send(text="why not?")
+
+    follow_up = teams.connector.texts()[-1]
+    assert "closest topics" not in follow_up  # answered, not "the sources don't cover this"
+    assert "full-time CTO" in follow_up
+
+
 async def test_a_teams_schedule_without_a_timezone_uses_the_senders(teams: Teams) -> None:
     await teams.send(
         text="digest subscribe tuesday 8:30",

@@ -301,25 +301,10 @@ class Advisor:
         asked = question[: self.settings.max_question_chars]
         if conversation:
             await asyncio.to_thread(self.conversations.add, conversation, tenant, asked, answer)
-        usage = answer.usage
-        await asyncio.to_thread(
-            self.audit.record,
-            AuditEvent(
-                kind="answer",
-                tenant=tenant,
-                channel=channel,
-                user_id=user_id,
-                question=asked,
-                chunk_ids=[c.chunk_id for c in answer.citations],
-                mode="degraded" if answer.degraded else answer.mode,
-                model=answer.model,
-                input_tokens=usage.input_tokens if usage else 0,
-                output_tokens=usage.output_tokens if usage else 0,
-                latency_ms=round((time.perf_counter() - started) * 1000),
-                request_id=request_id,
-                outcome={"covered": answer.covered, "follow_up": is_follow_up(asked, history)},
-            ),
-        )
+        event = _answer_event(answer, asked, tenant, channel, user_id, request_id)
+        event.latency_ms = round((time.perf_counter() - started) * 1000)
+        event.outcome["follow_up"] = is_follow_up(asked, history)
+        await asyncio.to_thread(self.audit.record, event)
         return answer
 
     async def aclose(self) -> None:
@@ -355,3 +340,29 @@ def decision_outcome(rec: Recommendation, facts: Facts) -> dict[str, Any]:
         "confidence": rec.confidence,
         "facts": facts.model_dump(),
     }
+
+
+def _answer_event(
+    answer: Answer,
+    question: str,
+    tenant: str | None,
+    channel: str,
+    user_id: str | None,
+    request_id: str | None,
+) -> AuditEvent:
+    """The audit record of one answer: what was asked, what was cited, how it was written."""
+    usage = answer.usage
+    return AuditEvent(
+        kind="answer",
+        tenant=tenant,
+        channel=channel,
+        user_id=user_id,
+        question=question,
+        chunk_ids=[c.chunk_id for c in answer.citations],
+        mode="degraded" if answer.degraded else answer.mode,
+        model=answer.model,
+        input_tokens=usage.input_tokens if usage else 0,
+        output_tokens=usage.output_tokens if usage else 0,
+        request_id=request_id,
+        outcome={"covered": answer.covered},
+    )

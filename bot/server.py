@@ -163,6 +163,7 @@ def _setup_slack(app: web.Application, advisor: Advisor) -> None:
     if endpoint.app.oauth_flow is not None:
         app.router.add_get(INSTALL_PATH, endpoint.install)
         app.router.add_get(REDIRECT_PATH, endpoint.oauth_redirect)
+        log.info("Slack installs through OAuth: send workspace admins to %s", INSTALL_PATH)
 
     async def close_slack(_app: web.Application) -> None:
         await endpoint.close()

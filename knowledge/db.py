@@ -57,6 +57,15 @@ sources = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
+channel_notes = Table(  # notes added from Slack/Teams: the durable copy every replica shares
+    "channel_notes",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("name", String(255), primary_key=True),  # its file name under notes/<tenant>/
+    Column("text", Text, nullable=False),  # the whole Markdown file, front matter included
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 index_revision = Table(
     "index_revision",
     metadata,

@@ -65,6 +65,10 @@ class Ingestor:
         self._engine = engine
         self._flush_every = flush_every
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     def ingest_path(
         self,
         root: Path,

@@ -84,3 +84,30 @@ def test_audit_purge_applies_every_retention_setting(data_dir: Path) -> None:
     assert lines[0].startswith("removed 0 audit record(s) older than 365 days")
     assert "conversation turn(s) older than 72 hours" in lines[1]
     assert "interview thread(s) idle for 30 days" in lines[2]
+
+
+def test_notes_sync_restores_channel_notes_into_a_data_dir(tmp_path: Path) -> None:
+    from graphs.runtime import Advisor
+    from tests.conftest import make_settings
+
+    shared = tmp_path / "state.db"
+    adv = Advisor.open(make_settings(tmp_path / "a", database_url=f"sqlite:///{shared}"))
+    adv.tenants.add("zeta")
+    adv.add_note("zeta", author="Ann", text="Decision: the Zephyr gateway stays in house.")
+    adv.close()
+    replica_b = tmp_path / "b"
+
+    result = subprocess.run(
+        [*ADVISOR, "notes", "sync", "--tenant", "zeta"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "ANTHROPIC_"))}
+        | {"ADVISOR_DATA_DIR": str(replica_b), "ADVISOR_DATABASE_URL": f"sqlite:///{shared}"},
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "1 note file(s) written" in result.stdout
+    [note] = (replica_b / "notes" / "zeta").glob("*.md")
+    assert "Zephyr gateway" in note.read_text()

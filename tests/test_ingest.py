@@ -128,6 +128,28 @@ def test_channel_notes_from_two_replicas_never_remove_each_other(
     assert "Zephyr" in texts and "Quokka" in texts
 
 
+def test_channel_notes_are_stored_and_any_replica_can_restore_and_reindex_them(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    from knowledge.notes import add_note, notes_dir, sync_channel_notes
+
+    advisor.tenants.add("client")
+    advisor.tenants.add("other")
+    path, _ = add_note(
+        advisor.ingestor, tmp_path / "replica-a", "client", author="Ann", text="Zephyr stays."
+    )
+    add_note(advisor.ingestor, tmp_path / "replica-a", "other", author="Ed", text="Quokka.")
+
+    written, report = sync_channel_notes(advisor.ingestor, tmp_path / "replica-b", "client")
+
+    restored = notes_dir(tmp_path / "replica-b", "client") / path.name
+    assert written == 1 and restored.read_text() == path.read_text()
+    assert not notes_dir(tmp_path / "replica-b", "other").exists()  # only the tenant asked for
+    assert report.unchanged and report.chunks_written == 0  # already in the shared index
+    again, rebuilt = sync_channel_notes(advisor.ingestor, tmp_path / "replica-b", force=True)
+    assert again == 1 and rebuilt.chunks_written >= 2  # after an index rebuild: re-embedded
+
+
 def test_force_re_embeds_unchanged_files(advisor: Advisor, notes: Path) -> None:
     advisor.tenants.add("client")
     advisor.ingestor.ingest_path(notes, "client")

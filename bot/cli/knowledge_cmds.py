@@ -22,6 +22,7 @@ DEMO_QUESTIONS: tuple[tuple[str | None, str], ...] = (
 )
 
 tenants_app = typer.Typer(help="Clients (tenants) and the Slack/Teams identities mapped to them.")
+notes_app = typer.Typer(help="Notes added from Slack or Teams (`note add`).")
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command()(ingest)
     app.command()(demo)
     app.add_typer(tenants_app, name="tenants")
+    app.add_typer(notes_app, name="notes")
 
 
 def ask(
@@ -76,6 +78,31 @@ def ingest(
                 bar.update(task, completed=done, total=total, description=name[-40:])
 
             report = advisor.ingestor.ingest_path(path, tenant, progress=step, force=force)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@notes_app.command("sync")
+def notes_sync(
+    tenant: Annotated[str | None, typer.Option(help="Only this client's notes.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-embed every note (after an index rebuild).")
+    ] = False,
+) -> None:
+    """Write the channel notes stored in the database into this data dir and index them."""
+    from knowledge.notes import sync_channel_notes
+
+    with open_advisor() as advisor:
+        if tenant is not None:
+            try:
+                advisor.tenants.require(tenant)
+            except TenantError as exc:
+                fail(str(exc), EXIT_USAGE)
+        written, report = sync_channel_notes(
+            advisor.ingestor, advisor.settings.data_dir, tenant, force=force
+        )
+    typer.echo(f"{written} note file(s) written")
     _print_report(report)
     if not report.ok:
         raise typer.Exit(1)

@@ -10,7 +10,7 @@ channel that became shared never sees earlier note-based answers again.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -30,6 +30,14 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+# Everyday verbs that say nothing about the topic; a source not using them proves nothing.
+_GENERIC = frozenset(
+    tokenize(
+        "happen happens look looks like mean means work works go goes get gets think need want "
+        "say tell know make take come see use try start stop next now then time thing things"
+    )
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:
@@ -39,17 +47,26 @@ class Turn:
     chunk_ids: tuple[str, ...] = ()
 
 
-def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
+def is_follow_up(
+    question: str, history: Sequence[Turn], known: Callable[[str], bool] | None = None
+) -> bool:
     """A question that points back ("what about…", "does that…") or is too short to stand on
-    its own (three content words or fewer), asked after an earlier turn."""
+    its own (three content words or fewer), asked after an earlier turn. With `known` (does
+    any source use this term?), a question with a word the sources never use is a new topic
+    ("what is the capital of Australia?"), not a follow-up, and is judged on its own."""
     if not history:
         return False
-    return bool(_REFERS_BACK.search(question)) or len(tokenize(question)) <= 3
+    terms = tokenize(question)
+    if known is not None and any(not known(t) for t in terms if t not in _GENERIC):
+        return False
+    return bool(_REFERS_BACK.search(question)) or len(terms) <= 3
 
 
-def retrieval_query(question: str, history: Sequence[Turn]) -> str:
+def retrieval_query(
+    question: str, history: Sequence[Turn], known: Callable[[str], bool] | None = None
+) -> str:
     """What retrieval searches for: a follow-up is read together with the question before it."""
-    if is_follow_up(question, history):
+    if is_follow_up(question, history, known):
         return f"{history[-1].question}\n{question}"
     return question
 

@@ -20,7 +20,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from graphs.compose_offline import not_covered_answer
-from graphs.conversation import Turn, retrieval_query
+from graphs.conversation import Turn, is_follow_up, retrieval_query
 from graphs.models import Answer, Citation
 from knowledge.corpus import field_report_chunks
 from knowledge.coverage import Coverage
@@ -66,9 +66,16 @@ class QAState(TypedDict, total=False):
     answer: Answer
 
 
-async def contextualise(state: QAState) -> dict:
-    """A follow-up ("and at seed stage?") is searched together with the question before it."""
-    return {"query": retrieval_query(state["question"], state.get("history") or ())}
+async def contextualise(state: QAState, runtime: Runtime[QAContext]) -> dict:
+    """A follow-up ("and at seed stage?") is searched together with the question before it; a
+    question on a new topic is answered on its own, without the earlier turns."""
+    question, history = state["question"], state.get("history") or []
+    if not history:
+        return {"query": question}
+    known = await asyncio.to_thread(runtime.context.index.term_known, state.get("tenant"))
+    if is_follow_up(question, history, known):
+        return {"query": retrieval_query(question, history)}
+    return {"query": question, "history": []}
 
 
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:

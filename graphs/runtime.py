@@ -303,7 +303,8 @@ class Advisor:
             await asyncio.to_thread(self.conversations.add, conversation, tenant, asked, answer)
         event = _answer_event(answer, asked, tenant, channel, user_id, request_id)
         event.latency_ms = round((time.perf_counter() - started) * 1000)
-        event.outcome["follow_up"] = is_follow_up(asked, history)
+        known = await asyncio.to_thread(self.index.term_known, tenant) if history else None
+        event.outcome["follow_up"] = is_follow_up(asked, history, known)
         await asyncio.to_thread(self.audit.record, event)
         return answer
 

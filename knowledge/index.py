@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +171,11 @@ class KnowledgeIndex:
         return assess_coverage(
             expand_query(question), passages, lexical.idf, lambda t: lexical.knows(t, allowed)
         )
+
+    def term_known(self, tenant: str | None) -> Callable[[str], bool]:
+        """Whether the sources this caller may read use a (tokenized) term at all."""
+        lexical, allowed = self._lexical_index(), allowed_tenants(tenant)
+        return lambda term: lexical.knows(term, allowed)
 
     def retrieve_dense(self, question: str, tenant: str | None, k: int) -> list[str]:
         """Dense-only ranking (for `advisor eval retrieval`)."""

@@ -12,6 +12,7 @@ from graphs.conversation import ConversationStore, Turn, is_follow_up, retrieval
 from graphs.models import Answer
 from graphs.runtime import Advisor
 from knowledge.db import audit_log, conversation_turns
+from tests.test_eval_suite import UNCOVERED
 
 EARLIER = [Turn("Should we hire a full-time CTO?", "…", None)]
 
@@ -57,6 +58,24 @@ async def test_the_next_step_of_a_plan_is_found_from_the_plan_asked_about(
     assert not alone.covered
     assert follow_up.covered
     assert all("30-day" in c.section or "30 days" in c.section for c in follow_up.citations)
+
+
+@pytest.mark.parametrize("question", UNCOVERED)
+async def test_an_off_topic_question_in_a_thread_is_still_not_covered(
+    demo_advisor: Advisor, question: str
+) -> None:
+    """Short, or with "it" ("what time is it in Tokyo?"): words the sources never use make it
+    a new question, judged on its own, never answered from the previous topic."""
+    await demo_advisor.ask("Should we hire a full-time CTO?", None, conversation=f"t-{question}")
+    answer = await demo_advisor.ask(question, None, conversation=f"t-{question}")
+    assert not answer.covered
+
+
+def test_a_word_the_sources_never_use_marks_a_new_topic() -> None:
+    known = {"cost", "week", "seed", "stage"}.__contains__
+    assert is_follow_up("What would that cost us?", EARLIER, known)
+    assert is_follow_up("and at seed stage?", EARLIER, known)
+    assert not is_follow_up("What is the capital of Australia?", EARLIER, known)
 
 
 async def test_conversations_do_not_share_memory(demo_advisor: Advisor) -> None:

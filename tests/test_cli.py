@@ -111,3 +111,16 @@ def test_notes_sync_restores_channel_notes_into_a_data_dir(tmp_path: Path) -> No
     assert "1 note file(s) written" in result.stdout
     [note] = (replica_b / "notes" / "zeta").glob("*.md")
     assert "Zephyr gateway" in note.read_text()
+
+
+def test_tenants_remove_shows_the_plan_then_deletes_with_yes(tmp_path: Path) -> None:
+    assert advisor(tmp_path, "tenants", "add", "gone", "--slack-team", "TGONE").returncode == 0
+
+    plan = advisor(tmp_path, "tenants", "remove", "gone")
+    assert plan.returncode == 2 and "Would delete for gone:" in plan.stdout
+    assert "channel identities" in plan.stdout and "Nothing deleted" in plan.stdout
+
+    done = advisor(tmp_path, "tenants", "remove", "gone", "--yes")
+    assert done.returncode == 0 and "Deleted for gone:" in done.stdout
+    listed = advisor(tmp_path, "tenants", "list", "--json")
+    assert "gone" not in listed.stdout

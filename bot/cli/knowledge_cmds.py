@@ -143,6 +143,37 @@ def tenants_add(
     )
 
 
+@tenants_app.command("remove")
+def tenants_remove(
+    name: Annotated[str, typer.Argument(help="The client whose material is deleted.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete (without it: show what would go).")
+    ] = False,
+) -> None:
+    """Offboard a client: delete its notes from the index, channel notes, conversation memory,
+    digest subscriptions and channel mappings. Audit records and assessment results stay until
+    their retention."""
+    from knowledge.offboard import offboard
+
+    with open_advisor() as advisor:
+        try:
+            advisor.tenants.require(name)
+        except TenantError as exc:
+            fail(str(exc), EXIT_USAGE)
+        if name == "public":
+            fail("the field report is not a client", EXIT_USAGE)
+        done = offboard(
+            advisor.index, advisor.engine, advisor.settings.data_dir, name, dry_run=not yes
+        )
+    typer.echo(("Deleted" if yes else "Would delete") + f" for {name}:")
+    for line in done.lines():
+        typer.echo(line)
+    if not yes:
+        typer.echo(f"Nothing deleted. Run again with --yes: advisor tenants remove {name} --yes")
+        raise typer.Exit(EXIT_USAGE)
+    typer.echo(f"Other replicas: delete notes/{name}/ from their data directories too.")
+
+
 @tenants_app.command("list")
 def tenants_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,

@@ -66,9 +66,12 @@ def retrieval_query(
     question: str, history: Sequence[Turn], known: Callable[[str], bool] | None = None
 ) -> str:
     """What retrieval searches for: a follow-up is read together with the question before it."""
-    if is_follow_up(question, history, known):
-        return f"{history[-1].question}\n{question}"
-    return question
+    return with_previous(question, history) if is_follow_up(question, history, known) else question
+
+
+def with_previous(question: str, history: Sequence[Turn]) -> str:
+    """A follow-up as retrieval reads it: the question before it, then the follow-up."""
+    return f"{history[-1].question}\n{question}"
 
 
 class ConversationStore:

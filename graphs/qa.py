@@ -14,13 +14,13 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypedDict
+from typing import Literal, NamedTuple, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from graphs.compose_offline import not_covered_answer
-from graphs.conversation import Turn, is_follow_up, retrieval_query
+from graphs.conversation import Turn, is_follow_up, with_previous
 from graphs.models import Answer, Citation
 from knowledge.corpus import field_report_chunks
 from knowledge.coverage import Coverage
@@ -61,6 +61,7 @@ class QAState(TypedDict, total=False):
     tenant: str | None
     history: list[Turn]  # earlier turns of this conversation the caller may see
     query: str  # what retrieval searches for
+    follow_up: bool  # read together with the conversation's previous question
     passages: list[Passage]
     covered: bool
     answer: Answer
@@ -71,11 +72,11 @@ async def contextualise(state: QAState, runtime: Runtime[QAContext]) -> dict:
     question on a new topic is answered on its own, without the earlier turns."""
     question, history = state["question"], state.get("history") or []
     if not history:
-        return {"query": question}
+        return {"query": question, "follow_up": False}
     known = await asyncio.to_thread(runtime.context.index.term_known, state.get("tenant"))
     if is_follow_up(question, history, known):
-        return {"query": retrieval_query(question, history)}
-    return {"query": question, "history": []}
+        return {"query": with_previous(question, history), "follow_up": True}
+    return {"query": question, "history": [], "follow_up": False}
 
 
 async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
@@ -194,16 +195,21 @@ def prepare_question(question: str, max_chars: int) -> tuple[str, str | None]:
     return cleaned, None
 
 
+class Answered(NamedTuple):
+    answer: Answer
+    follow_up: bool  # read together with the conversation's previous question
+
+
 async def _run(
     question: str,
     tenant: str | None,
     context: QAContext,
     on_delta: OnDelta | None,
     history: Sequence[Turn],
-) -> Answer:
+) -> QAState:
     inputs = {"question": question, "tenant": tenant, "history": list(history)}
     if on_delta is None or not context.stream:
-        return (await graph.ainvoke(inputs, context=context))["answer"]
+        return await graph.ainvoke(inputs, context=context)  # type: ignore[return-value]
     final: dict = {}
     async for mode, chunk in graph.astream(
         inputs, context=context, stream_mode=["custom", "values"]
@@ -212,7 +218,7 @@ async def _run(
             await on_delta(chunk["delta"])
         else:
             final = chunk
-    return final["answer"]
+    return final  # type: ignore[return-value]
 
 
 async def answer_question(
@@ -223,12 +229,13 @@ async def answer_question(
     max_chars: int = 4000,
     on_delta: OnDelta | None = None,
     history: Sequence[Turn] = (),
-) -> Answer:
+) -> Answered:
     """The one entry point every face uses to answer a question (with the conversation's
     earlier turns, when there are any)."""
     prepared, notice = prepare_question(question, max_chars)
-    answer = await _run(prepared, tenant, context, on_delta, history)
+    final = await _run(prepared, tenant, context, on_delta, history)
+    answer = final["answer"]
     if notice:
         joined = f"{notice} {answer.notice}" if answer.notice else notice
         answer = answer.model_copy(update={"notice": joined})
-    return answer
+    return Answered(answer, final.get("follow_up", False))

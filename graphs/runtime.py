@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
-from graphs.conversation import ConversationStore, is_follow_up
+from graphs.conversation import ConversationStore
 from graphs.digest import Digest, build_digest
 from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
@@ -287,7 +287,7 @@ class Advisor:
             if conversation
             else []
         )
-        answer = await answer_question(
+        answer, follow_up = await answer_question(
             question,
             tenant,
             self.qa_context,
@@ -303,8 +303,7 @@ class Advisor:
             await asyncio.to_thread(self.conversations.add, conversation, tenant, asked, answer)
         event = _answer_event(answer, asked, tenant, channel, user_id, request_id)
         event.latency_ms = round((time.perf_counter() - started) * 1000)
-        known = await asyncio.to_thread(self.index.term_known, tenant) if history else None
-        event.outcome["follow_up"] = is_follow_up(asked, history, known)
+        event.outcome["follow_up"] = follow_up
         await asyncio.to_thread(self.audit.record, event)
         return answer
 

@@ -34,10 +34,6 @@ class Sealer:
             ) from exc
         self._fernet = MultiFernet(fernets) if fernets else None
 
-    @property
-    def enabled(self) -> bool:
-        return self._fernet is not None
-
     def seal(self, text: str) -> str:
         if self._fernet is None:
             return _PLAIN + text

@@ -111,6 +111,10 @@ class TenantRegistry:
                 )
             ).scalar()
 
+    def resolve_slack(self, team_id: str | None, enterprise_id: str | None) -> str | None:
+        """A Slack workspace's client: mapped by its team id, else by its Enterprise Grid org."""
+        return self.resolve("slack", team_id) or self.resolve("slack", enterprise_id)
+
 
 def validate_name(name: str) -> str:
     if name == PUBLIC_TENANT:

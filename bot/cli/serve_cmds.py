@@ -67,9 +67,7 @@ def installations(
             typer.echo("No installations yet: open /slack/install on the public URL.")
             return
         for w in found:
-            client = advisor.tenants.resolve("slack", w.team_id) or advisor.tenants.resolve(
-                "slack", w.enterprise_id
-            )
+            client = advisor.tenants.resolve_slack(w.team_id, w.enterprise_id)
             row = {
                 "team_id": w.team_id,
                 "enterprise_id": w.enterprise_id,

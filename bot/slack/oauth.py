@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Callable
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -86,18 +87,21 @@ def sealer_for(settings: Settings) -> Sealer:
     return Sealer(keys)
 
 
-def installation_store(advisor: Advisor) -> SqlInstallationStore:
+def installation_store(
+    advisor: Advisor, admit: Callable[[Installation], bool] | None = None
+) -> SqlInstallationStore:
     settings = advisor.settings
     if not settings.slack_client_id:
         raise SlackNotConfiguredError("SLACK_CLIENT_ID is not set: there are no OAuth installs")
-    return SqlInstallationStore(advisor.engine, settings.slack_client_id, sealer_for(settings))
+    return SqlInstallationStore(
+        advisor.engine, settings.slack_client_id, sealer_for(settings), admit=admit
+    )
 
 
 def oauth_settings(advisor: Advisor) -> AsyncOAuthSettings:
     settings = advisor.settings
     assert settings.slack_client_id and settings.slack_client_secret  # slack_mode said "oauth"
-    sealer = sealer_for(settings)
-    if not sealer.enabled:
+    if not settings.secret_keys:
         log.warning("ADVISOR_SECRET_KEYS is not set: Slack tokens are stored unsealed")
     return AsyncOAuthSettings(
         client_id=settings.slack_client_id,
@@ -107,11 +111,8 @@ def oauth_settings(advisor: Advisor) -> AsyncOAuthSettings:
         redirect_uri=settings.slack_redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        installation_store=SqlInstallationStore(
-            advisor.engine,
-            settings.slack_client_id,
-            sealer,
-            admit=_mapped(advisor) if settings.slack_install_mapped_only else None,
+        installation_store=installation_store(
+            advisor, admit=_mapped(advisor) if settings.slack_install_mapped_only else None
         ),
         installation_store_bot_only=True,
         state_store=SqlOAuthStateStore(advisor.engine),
@@ -126,9 +127,7 @@ async def _audit(
     advisor: Advisor, event: str, team_id: str | None, enterprise_id: str | None, **more: Any
 ) -> str | None:
     """Record an install-side event; the workspace's client (None while unmapped)."""
-    client = advisor.tenants.resolve("slack", team_id) or advisor.tenants.resolve(
-        "slack", enterprise_id
-    )
+    client = advisor.tenants.resolve_slack(team_id, enterprise_id)
     outcome = {"event": event, "team_id": team_id, "enterprise_id": enterprise_id}
     user_id = more.pop("user_id", None)
     record = AuditEvent(
@@ -167,10 +166,7 @@ def _audited_success(advisor: Advisor):  # type: ignore[no-untyped-def]
 
 def _mapped(advisor: Advisor):  # type: ignore[no-untyped-def]
     def admit(inst: Installation) -> bool:
-        return bool(
-            advisor.tenants.resolve("slack", inst.team_id)
-            or advisor.tenants.resolve("slack", inst.enterprise_id)
-        )
+        return advisor.tenants.resolve_slack(inst.team_id, inst.enterprise_id) is not None
 
     return admit
 

@@ -50,9 +50,7 @@ class ScopeResolver:
         self._shared: dict[str, tuple[bool, float]] = {}
 
     def client_for(self, team_id: str | None, enterprise_id: str | None) -> str | None:
-        return self._tenants.resolve("slack", team_id) or self._tenants.resolve(
-            "slack", enterprise_id
-        )
+        return self._tenants.resolve_slack(team_id, enterprise_id)
 
     async def resolve(
         self,

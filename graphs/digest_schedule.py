@@ -143,11 +143,11 @@ class DigestStore:
         channel_id: str,
         tenant: str | None,
         spec: str,
-        default_tz: str = "UTC",
+        own_zone: str | None = None,  # the subscriber's timezone: used when `spec` names none
         created_by: str | None = None,
         workspace: str | None = None,
     ) -> Subscription:
-        weekday, hour, minute, tz = parse_schedule(spec, default_tz)
+        weekday, hour, minute, tz = parse_schedule(spec, own_zone or "UTC")
         row = {
             "channel_kind": kind,
             "channel_id": channel_id,

@@ -145,7 +145,7 @@ async def digest_command(
                 channel,
                 tenant,
                 spec.strip(),
-                default_tz=own_zone or "UTC",
+                own_zone=own_zone,
                 created_by=hash_user("slack", command.get("user_id")),
                 workspace=workspace_of(command.get("team_id"), command.get("enterprise_id")),
             )

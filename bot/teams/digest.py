@@ -81,7 +81,7 @@ async def digest_reply(bot: Any, activity: Activity, arg: str) -> Activity:
                 channel,
                 tenant,
                 spec.strip(),
-                default_tz=own_zone or "UTC",
+                own_zone=own_zone,
                 created_by=hash_user("teams", getattr(activity.from_property, "id", None)),
             )
         except ScheduleError as exc:

@@ -1,11 +1,9 @@
-"""Sending due digests: the senders each configured channel offers, and the in-process loop."""
+"""Sending due digests: the senders each configured channel offers, and one scheduler run."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from graphs.digest_schedule import DigestSender, Subscription, run_due
@@ -51,35 +49,18 @@ async def send_due(
     return await run_due(advisor.digests, build, senders, now or datetime.now(UTC))
 
 
-class DigestLoop:
-    """Runs `send_due` once at start (catch-up) and then every minute, until stopped."""
+def digest_job(
+    advisor: Advisor,
+    senders: dict[str, DigestSender],
+    on_outcome: Callable[[str, str], None] | None = None,
+) -> Callable[[], Awaitable[None]]:
+    """One run of the in-process scheduler: send what is due (a start-up run catches up);
+    `on_outcome(channel kind, outcome)` e.g. counts deliveries for metrics."""
 
-    def __init__(
-        self,
-        advisor: Advisor,
-        senders: dict[str, DigestSender],
-        on_outcome: Callable[[str, str], None] | None = None,
-    ) -> None:
-        self._advisor, self._senders = advisor, senders
-        self._on_outcome = on_outcome  # (channel kind, outcome), e.g. for metrics
-        self._task: asyncio.Task[None] | None = None
+    async def run() -> None:
+        for channel, period, outcome in await send_due(advisor, senders):
+            log.info("digest %s %s: %s", channel, period, outcome)
+            if on_outcome is not None:
+                on_outcome(channel.split(":", 1)[0], outcome)
 
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="digests")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                for channel, period, outcome in await send_due(self._advisor, self._senders):
-                    log.info("digest %s %s: %s", channel, period, outcome)
-                    if self._on_outcome is not None:
-                        self._on_outcome(channel.split(":", 1)[0], outcome)
-            except Exception:
-                log.exception("digest run failed; trying again next minute")
-            await asyncio.sleep(TICK_S)
+    return run

@@ -5,13 +5,13 @@ when their settings say so, by `advisor audit purge` and every few hours inside 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
 
+from bot.periodic import Periodic
 from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
@@ -39,24 +39,7 @@ async def apply_retention(advisor: Advisor) -> Purged:
 def setup_retention(app: web.Application, advisor: Advisor) -> None:
     """Apply retention at start and every `EVERY_S` while the server runs."""
 
-    async def loop() -> None:
-        while True:
-            try:
-                log.info("retention applied: %s", await apply_retention(advisor))
-            except Exception:
-                log.exception("retention run failed; trying again later")
-            await asyncio.sleep(EVERY_S)
+    async def apply() -> None:
+        log.info("retention applied: %s", await apply_retention(advisor))
 
-    async def start(app: web.Application) -> None:
-        app[_TASK] = asyncio.get_running_loop().create_task(loop(), name="retention")
-
-    async def stop(app: web.Application) -> None:
-        app[_TASK].cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await app[_TASK]
-
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
-
-
-_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("retention", asyncio.Task)
+    Periodic("retention", EVERY_S, apply).attach(app)

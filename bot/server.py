@@ -126,27 +126,20 @@ async def _freeze_heap(_app: web.Application) -> None:
 
 def _setup_digests(app: web.Application, advisor: Advisor) -> None:
     """The in-process digest loop (ADVISOR_DIGEST_SCHEDULER=false hands it to a cron job)."""
-    from bot.digest_runner import DigestLoop, configured_senders
+    from bot.digest_runner import TICK_S, configured_senders, digest_job
+    from bot.periodic import Periodic
     from bot.teams.routes import TEAMS_KEY
 
     senders = configured_senders(advisor, app.get(TEAMS_KEY))
     if not senders:
         return
     metrics = app[METRICS_KEY]
-    loop = DigestLoop(
+    job = digest_job(
         advisor,
         senders,
         lambda kind, outcome: metrics.digest_deliveries.labels(kind, outcome).inc(),
     )
-
-    async def start(_app: web.Application) -> None:
-        loop.start()
-
-    async def stop(_app: web.Application) -> None:
-        await loop.stop()
-
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
+    Periodic("digests", TICK_S, job).attach(app)
 
 
 def _setup_slack(app: web.Application, advisor: Advisor) -> None:

@@ -1,0 +1,50 @@
+"""A job that runs now and then every so often inside the server, until shutdown.
+
+A failing run is logged and the next one still happens: the digest loop and retention use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+
+class Periodic:
+    def __init__(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+        self._name, self._every_s, self._job = name, every_s, job
+        self._task: asyncio.Task[None] | None = None
+
+    def attach(self, app: web.Application) -> None:
+        """Run while `app` serves: started at start-up, cancelled at shutdown."""
+
+        async def start(_app: web.Application) -> None:
+            self.start()
+
+        async def stop(_app: web.Application) -> None:
+            await self.stop()
+
+        app.on_startup.append(start)
+        app.on_shutdown.append(stop)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=self._name)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._job()
+            except Exception:
+                log.exception("%s failed; trying again in %.0f s", self._name, self._every_s)
+            await asyncio.sleep(self._every_s)

@@ -1,4 +1,4 @@
-"""A job that runs now and then every so often inside the server, until shutdown.
+"""A job that runs at start-up (or a while after) and then every so often, until shutdown.
 
 A failing run is logged and the next one still happens: the digest loop and retention use it.
 """
@@ -16,8 +16,16 @@ log = logging.getLogger(__name__)
 
 
 class Periodic:
-    def __init__(self, name: str, every_s: float, job: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        every_s: float,
+        job: Callable[[], Awaitable[None]],
+        *,
+        first_after_s: float = 0.0,
+    ) -> None:
         self._name, self._every_s, self._job = name, every_s, job
+        self._first_after_s = first_after_s
         self._task: asyncio.Task[None] | None = None
 
     def attach(self, app: web.Application) -> None:
@@ -42,6 +50,7 @@ class Periodic:
                 await self._task
 
     async def _run(self) -> None:
+        await asyncio.sleep(self._first_after_s)
         while True:
             try:
                 await self._job()

@@ -16,6 +16,7 @@ from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
 EVERY_S = 6 * 3600.0
+FIRST_AFTER_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +38,10 @@ async def apply_retention(advisor: Advisor) -> Purged:
 
 
 def setup_retention(app: web.Application, advisor: Advisor) -> None:
-    """Apply retention at start and every `EVERY_S` while the server runs."""
+    """Apply retention every `EVERY_S` while the server runs; the first run waits
+    `FIRST_AFTER_S`, so listing every interview checkpoint never competes with start-up."""
 
     async def apply() -> None:
         log.info("retention applied: %s", await apply_retention(advisor))
 
-    Periodic("retention", EVERY_S, apply).attach(app)
+    Periodic("retention", EVERY_S, apply, first_after_s=FIRST_AFTER_S).attach(app)

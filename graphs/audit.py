@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from knowledge.db import audit_log
 from knowledge.identity import hash_user
+from knowledge.scope import DataScope, require_scope
 
 AuditKind = Literal["answer", "check", "recommendation", "digest", "install"]
 EXPORT_COLUMNS = (
@@ -90,17 +91,23 @@ class AuditLog:
 
     def rows(
         self,
+        scope: DataScope,
         *,
         since: datetime,
         until: datetime | None = None,
-        tenant: str | None = None,
         kinds: Sequence[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        query = select(audit_log).where(audit_log.c.at >= since).order_by(audit_log.c.id)
+        """Records in [since, until) that `scope` may read: its client's, or every client's
+        for the operator; a caller mapped to no client reads none (not even other unmapped
+        callers' questions)."""
+        require_scope(scope)
+        query = (
+            select(audit_log)
+            .where(audit_log.c.at >= since, scope.rows(audit_log.c.tenant))
+            .order_by(audit_log.c.id)
+        )
         if until is not None:
             query = query.where(audit_log.c.at < until)
-        if tenant is not None:
-            query = query.where(audit_log.c.tenant == tenant)
         if kinds:
             query = query.where(audit_log.c.kind.in_(list(kinds)))
         with self._engine.connect() as conn:

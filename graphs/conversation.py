@@ -19,6 +19,7 @@ from sqlalchemy import Engine, delete, insert, or_, select
 from graphs.models import Answer
 from knowledge.db import conversation_turns
 from knowledge.lexical import tokenize
+from knowledge.scope import DataScope, require_scope
 
 MAX_TURNS = 4  # earlier turns a follow-up is read with
 ANSWER_CHARS = 800  # of each earlier answer, enough to know what was said
@@ -78,12 +79,12 @@ class ConversationStore:
     def __init__(self, engine: Engine, keep: timedelta) -> None:
         self._engine, self._keep = engine, keep
 
-    def recent(self, conversation: str, tenant: str | None, limit: int = MAX_TURNS) -> list[Turn]:
-        """The conversation's latest turns that this caller may see, oldest first."""
+    def recent(self, conversation: str, scope: DataScope, limit: int = MAX_TURNS) -> list[Turn]:
+        """The conversation's latest turns that this caller may see, oldest first: turns
+        answered from the field report alone, and turns drawn on the caller's own client."""
+        require_scope(scope)
         t = conversation_turns.c
-        visible = (
-            t.tenant.is_(None) if tenant is None else or_(t.tenant.is_(None), t.tenant == tenant)
-        )
+        visible = or_(t.tenant.is_(None), scope.rows(t.tenant))
         query = (
             select(t.question, t.answer, t.tenant, t.chunk_ids)
             .where(t.conversation == conversation, t.at >= self._cutoff(), visible)

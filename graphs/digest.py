@@ -22,6 +22,7 @@ from graphs.signals import best_sentence, topic_label
 from knowledge.chunks import Chunk
 from knowledge.corpus import field_report_section_chunks, section_label
 from knowledge.db import sources
+from knowledge.scope import DataScope, require_scope
 
 SectionKey = Literal[
     "summary", "assessments", "signals", "questions", "notes", "next_30_days", "quiet"
@@ -83,34 +84,42 @@ class _Cites:
         return len(self.items)
 
 
-def build_digest(advisor: Any, tenant: str | None, start: datetime, end: datetime) -> Digest:
-    """The digest of `tenant` for [start, end); deterministic for the same stored facts."""
+UNMAPPED = (
+    "This channel is not mapped to a client, so its digest carries no client's assessments, "
+    "questions or notes: only the field report."
+)
+
+
+def build_digest(advisor: Any, scope: DataScope, start: datetime, end: datetime) -> Digest:
+    """The digest `scope` may read for [start, end); deterministic for the same stored facts.
+
+    A caller mapped to no client gets the field report's part only: every read below returns
+    nothing for it, and it is told why.
+    """
+    require_scope(scope)
     cites = _Cites()
-    records = advisor.records.between(tenant, start, end)
-    previous = advisor.records.between(tenant, start - (end - start), start)
-    questions = [
-        r for r in advisor.audit.rows(since=start, until=end, tenant=tenant, kinds=["answer"])
-    ]
-    notes = _changed_notes(advisor, tenant, start, end)
+    records = advisor.records.between(scope, start, end)
+    previous = advisor.records.between(scope, start - (end - start), start)
+    questions = list(advisor.audit.rows(scope, since=start, until=end, kinds=["answer"]))
+    notes = _changed_notes(advisor, scope, start, end)
     sections = [
         _assessments(records),
         _signals(records, previous),
-        _questions(advisor, questions),
+        _questions(advisor, scope, questions),
         _notes(notes, cites),
         _next_30_days(notes, cites),
     ]
     quiet = not records and not questions and not notes
     if quiet:
+        why = (
+            UNMAPPED if scope.is_public else "No assessments, questions or note changes this week."
+        )
         sections = [
-            DigestSection(
-                key="quiet",
-                title="Quiet week",
-                items=[DigestItem(text="No assessments, questions or note changes this week.")],
-            ),
+            DigestSection(key="quiet", title="Quiet week", items=[DigestItem(text=why)]),
             _next_30_days([], cites),
         ]
     return Digest(
-        tenant=tenant,
+        tenant=scope.tenant,
         period_start=start,
         period_end=end,
         quiet=quiet,
@@ -162,10 +171,11 @@ def _signals(records: list[dict], previous: list[dict]) -> DigestSection:
     )
 
 
-def _questions(advisor: Any, rows: list[dict]) -> DigestSection:
+def _questions(advisor: Any, scope: DataScope, rows: list[dict]) -> DigestSection:
     themes: dict[str, list[str]] = {}
     for row in rows:
-        chunks = advisor.index.get_chunks(row["chunk_ids"][:1]) if row["chunk_ids"] else []
+        first = row["chunk_ids"][:1]
+        chunks = advisor.index.get_chunks(first, scope) if first else []
         theme = chunks[0].section.split(" › ")[0] if chunks else "Not covered by the sources"
         themes.setdefault(theme, []).append(row["question"] or "(question stored as a hash)")
     items = [
@@ -179,20 +189,20 @@ def _questions(advisor: Any, rows: list[dict]) -> DigestSection:
     )
 
 
-def _changed_notes(advisor: Any, tenant: str | None, start: datetime, end: datetime):
-    if not tenant:
+def _changed_notes(advisor: Any, scope: DataScope, start: datetime, end: datetime):
+    if scope.tenant is None:  # notes belong to one client; the operator's view has none
         return []
     with advisor.engine.connect() as conn:
         rows = conn.execute(
             select(sources.c.chunk_ids)
             .where(
-                sources.c.tenant == tenant,
+                sources.c.tenant == scope.tenant,
                 sources.c.changed_at >= start,
                 sources.c.changed_at < end,
             )
             .order_by(sources.c.note_date, sources.c.path)
         ).all()
-    return advisor.index.get_chunks([cid for (ids,) in rows for cid in ids])
+    return advisor.index.get_chunks([cid for (ids,) in rows for cid in ids], scope)
 
 
 def _notes(chunks: list[Chunk], cites: _Cites) -> DigestSection:

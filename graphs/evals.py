@@ -16,6 +16,7 @@ from graphs.detect import detect_facts
 from graphs.models import OPTIONS, Answer
 from graphs.rubric import recommend
 from knowledge.index import KnowledgeIndex, allowed_tenants
+from knowledge.scope import DataScope
 
 
 class GoldenRecommendation(BaseModel):
@@ -70,7 +71,9 @@ def evaluate_recommendations(
 def citation_failures(answer: Answer, tenant: str | None, index: KnowledgeIndex) -> list[str]:
     """Why any citation of `answer` is invalid: missing chunk, wrong tenant, quote not in it."""
     allowed = allowed_tenants(tenant)
-    chunks = {c.chunk_id: c for c in index.get_chunks([c.chunk_id for c in answer.citations])}
+    # The operator's view: a citation of another client's chunk must be seen to be reported.
+    cited = [c.chunk_id for c in answer.citations]
+    chunks = {c.chunk_id: c for c in index.get_chunks(cited, DataScope.operator())}
     problems = []
     for citation in answer.citations:
         chunk = chunks.get(citation.chunk_id)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from knowledge.db import assessments
 from knowledge.identity import hash_user
+from knowledge.scope import DataScope, require_scope
 
 
 class AssessmentRecords:
@@ -50,15 +51,18 @@ class AssessmentRecords:
             return False
         return True
 
-    def between(self, tenant: str | None, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Assessments of `tenant` created in [start, end), oldest first."""
+    def between(self, scope: DataScope, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Assessments `scope` may read created in [start, end), oldest first (none for a
+        caller mapped to no client: unmapped callers' assessments belong to no one else)."""
+        require_scope(scope)
         query = (
             select(assessments)
-            .where(assessments.c.created_at >= start, assessments.c.created_at < end)
+            .where(
+                assessments.c.created_at >= start,
+                assessments.c.created_at < end,
+                scope.rows(assessments.c.tenant),
+            )
             .order_by(assessments.c.created_at)
-        )
-        query = query.where(
-            assessments.c.tenant == tenant if tenant else assessments.c.tenant.is_(None)
         )
         with self._engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]

@@ -27,6 +27,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import Ingestor, IngestReport
 from knowledge.migrate import ensure_schema
 from knowledge.notes import add_note
+from knowledge.scope import DataScope
 from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
 
@@ -227,7 +228,7 @@ class Advisor:
         user_id: str | None = None,
     ) -> Digest:
         """The digest of `tenant` for [start, end), audited as kind "digest"."""
-        digest = build_digest(self, tenant, start, end)
+        digest = build_digest(self, DataScope.of(tenant), start, end)
         self.audit.record(
             AuditEvent(
                 kind="digest",
@@ -283,7 +284,7 @@ class Advisor:
             self.tenants.require(tenant)
         started = time.perf_counter()
         history = (
-            await asyncio.to_thread(self.conversations.recent, conversation, tenant)
+            await asyncio.to_thread(self.conversations.recent, conversation, DataScope.of(tenant))
             if conversation
             else []
         )

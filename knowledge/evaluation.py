@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from knowledge.index import KnowledgeIndex, fuse
+from knowledge.scope import DataScope
 
 Ranker = Callable[[str, str | None], list[str]]  # (question, tenant) -> chunk ids, best first
 DEPTH = 10
@@ -79,7 +80,7 @@ def evaluate_all(index: KnowledgeIndex, golden: Sequence[GoldenQuestion]) -> lis
 
 
 def _in_order(index: KnowledgeIndex, ids: list[str]):  # type: ignore[no-untyped-def]
-    by_id = {c.chunk_id: c for c in index.get_chunks(ids)}
+    by_id = {c.chunk_id: c for c in index.get_chunks(ids, DataScope.operator())}  # eval tool
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -23,6 +23,7 @@ from knowledge.db import index_revision, upsert
 from knowledge.embedding import WordLlamaEmbedding, embed
 from knowledge.lexical import BM25Index
 from knowledge.passages import Passage
+from knowledge.scope import DataScope, require_scope
 from knowledge.settings import Settings
 from knowledge.vocabulary import expand_query
 
@@ -116,7 +117,13 @@ class KnowledgeIndex:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+    def get_chunks(self, chunk_ids: Sequence[str], scope: DataScope) -> list[Chunk]:
+        """The chunks with these ids that `scope` may read (the field report's, and its own
+        client's); ids of other clients' chunks are silently absent."""
+        require_scope(scope)
+        return [c for c in self._chunks_by_id(chunk_ids) if scope.sees(c.tenant)]
+
+    def _chunks_by_id(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
             return []
         got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
@@ -146,7 +153,7 @@ class KnowledgeIndex:
             [[r.chunk_id for r in dense], [cid for cid, _ in lexical]],
             weights=(DENSE_WEIGHT, LEXICAL_WEIGHT),
         )[:k]
-        chunks = {c.chunk_id: c for c in self.get_chunks([f.chunk_id for f in fused])}
+        chunks = {c.chunk_id: c for c in self._chunks_by_id([f.chunk_id for f in fused])}
         dense_by_id = {r.chunk_id: r.score for r in dense}
         lexical_by_id = dict(lexical)
         passages = []

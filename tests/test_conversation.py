@@ -12,6 +12,7 @@ from graphs.conversation import ConversationStore, Turn, is_follow_up, retrieval
 from graphs.models import Answer
 from graphs.runtime import Advisor
 from knowledge.db import audit_log, conversation_turns
+from knowledge.scope import DataScope
 from tests.test_eval_suite import UNCOVERED
 
 EARLIER = [Turn("Should we hire a full-time CTO?", "…", None)]
@@ -102,20 +103,20 @@ def test_memory_holds_only_turns_the_caller_may_see(advisor: Advisor) -> None:
     store.add("thread", None, "public question", _answer("from the report"))
     store.add("thread", "northwind", "notes question", _answer("from northwind's notes"))
 
-    assert [t.question for t in store.recent("thread", "northwind")] == [
+    assert [t.question for t in store.recent("thread", DataScope.of("northwind"))] == [
         "public question",
         "notes question",
     ]
     # the same thread seen with report-only scope (say it became a Slack Connect channel)
-    assert [t.question for t in store.recent("thread", None)] == ["public question"]
-    assert [t.question for t in store.recent("thread", "acme")] == ["public question"]
+    assert [t.question for t in store.recent("thread", DataScope.public())] == ["public question"]
+    assert [t.question for t in store.recent("thread", DataScope.of("acme"))] == ["public question"]
 
 
 def test_memory_keeps_the_latest_turns_and_forgets_after_its_time(advisor: Advisor) -> None:
     store = ConversationStore(advisor.engine, timedelta(hours=1))
     for n in range(6):
         store.add("thread", None, f"question {n}", _answer(f"answer {n}"))
-    assert [t.question for t in store.recent("thread", None, limit=4)] == [
+    assert [t.question for t in store.recent("thread", DataScope.public(), limit=4)] == [
         "question 2",
         "question 3",
         "question 4",
@@ -123,7 +124,7 @@ def test_memory_keeps_the_latest_turns_and_forgets_after_its_time(advisor: Advis
     ]
 
     _age_every_turn(advisor, timedelta(hours=2))
-    assert store.recent("thread", None) == []
+    assert store.recent("thread", DataScope.public()) == []
     assert store.purge() == 6  # what `advisor audit purge` does
 
     store.add("stale", None, "old", _answer("old"))

@@ -23,6 +23,7 @@ from graphs.digest_schedule import (
 from graphs.runtime import Advisor
 from knowledge.corpus import field_report_chunks, ingest_samples
 from knowledge.db import assessments, make_engine
+from knowledge.scope import DataScope
 from tests import slack_signing as sign
 from tests.conftest import make_settings
 from tests.slack_harness import BOT_TOKEN, SlackHarness
@@ -121,7 +122,13 @@ async def test_a_quiet_week_says_so(advisor: Advisor) -> None:
 
 async def test_digests_are_audited(week: Advisor) -> None:
     week.build_digest("northwind", *_window())
-    rows = list(week.audit.rows(since=datetime.now(UTC) - timedelta(minutes=5), kinds=["digest"]))
+    rows = list(
+        week.audit.rows(
+            DataScope.of("northwind"),
+            since=datetime.now(UTC) - timedelta(minutes=5),
+            kinds=["digest"],
+        )
+    )
     assert len(rows) == 1 and rows[0]["tenant"] == "northwind" and rows[0]["chunk_ids"]
 
 

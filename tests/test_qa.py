@@ -7,6 +7,7 @@ import pytest
 from graphs.models import Citation
 from graphs.qa import QuestionError, validate_citations
 from graphs.runtime import Advisor
+from knowledge.scope import DataScope
 
 
 async def test_answer_quotes_the_section_that_covers_the_question(advisor: Advisor) -> None:
@@ -15,7 +16,10 @@ async def test_answer_quotes_the_section_that_covers_the_question(advisor: Advis
     assert answer.citations, "a covered answer cites at least one source"
     assert "1. Your first AI pilot stalled after the demo" in answer.citations[0].section
     chunks = {
-        c.chunk_id: c for c in advisor.index.get_chunks([c.chunk_id for c in answer.citations])
+        c.chunk_id: c
+        for c in advisor.index.get_chunks(
+            [c.chunk_id for c in answer.citations], DataScope.public()
+        )
     }
     for citation in answer.citations:
         assert citation.quote in chunks[citation.chunk_id].text

@@ -10,6 +10,7 @@ import pytest
 
 from graphs.runtime import Advisor
 from knowledge.records import claim_once
+from knowledge.scope import DataScope
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.postgres
@@ -34,7 +35,9 @@ async def test_tenants_ingest_answers_and_audit_on_postgres(
     assert first.chunks_written == 1 and again.chunks_written == 0
     answer = await advisor.ask("Who owns the Zephyr evaluation harness?", "alpha")
     assert any(c.tenant == "alpha" and "Priya" in c.quote for c in answer.citations)
-    rows = list(advisor.audit.rows(since=datetime.now(UTC) - timedelta(minutes=5)))
+    rows = list(
+        advisor.audit.rows(DataScope.operator(), since=datetime.now(UTC) - timedelta(minutes=5))
+    )
     assert [r["kind"] for r in rows] == ["answer"]
     advisor.close()
 

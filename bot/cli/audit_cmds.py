@@ -12,6 +12,7 @@ from bot.cli.common import EXIT_USAGE, fail, open_advisor, run
 from bot.retention import Purged, apply_retention
 from graphs.audit import export
 from graphs.runtime import Advisor
+from knowledge.scope import DataScope
 
 audit_app = typer.Typer(help="Export or purge the audit log.")
 
@@ -39,7 +40,9 @@ def audit_export(
     start = _parse_day(since, "since")
     end = _parse_day(until, "until") if until else None
     with open_advisor() as advisor:
-        rows = advisor.audit.rows(since=start, until=end, tenant=tenant)
+        # The operator's own export: every client unless --tenant names one.
+        scope = DataScope.of(tenant) if tenant else DataScope.operator()
+        rows = advisor.audit.rows(scope, since=start, until=end)
         for line in export(rows, fmt):
             sys.stdout.write(line)
 

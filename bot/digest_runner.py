@@ -33,9 +33,10 @@ def configured_senders(advisor: Advisor, teams: object | None = None) -> dict[st
 
         if mode == "token":
             token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
-            senders["slack"] = SlackDigestSender(make_web_client(token, settings.slack_api_url))
+            client = make_web_client(token, settings.slack_api_url, settings.slack_timeout_s)
+            senders["slack"] = SlackDigestSender(client)
         else:
-            client = make_web_client(None, settings.slack_api_url)
+            client = make_web_client(None, settings.slack_api_url, settings.slack_timeout_s)
             senders["slack"] = SlackDigestSender(client, installation_store(advisor))
     return senders
 

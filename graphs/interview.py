@@ -18,6 +18,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from graphs.answers import parse_command
 from graphs.assessment import AssessmentContext, build_assessment_graph
 from graphs.audit import AuditLog
 from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
@@ -106,29 +107,31 @@ class InterviewService:
             await graph.ainvoke(state, self._config(thread_id), context=self._context)
             return await self._turn(graph, thread_id)
 
-    async def reply(self, thread_id: str, answer: str, *, user_id: str) -> InterviewTurn:
-        """Resume the thread with a reply (button value or free text)."""
+    async def reply(
+        self, thread_id: str, answer: str, *, user_id: str, expect: str | None = None
+    ) -> InterviewTurn:
+        """Resume the thread with a reply (button value or free text).
+
+        Idempotent: with `expect` (the question the user was answering), the reply is filed
+        only while that question is still the open one, checked under the thread's lock; a
+        second click, a replayed delivery or an old button get the open question back with
+        `stale` set, and nothing changes. "cancel" and "restart" apply whatever is open.
+        """
         graph = await self._compiled()
         async with self._locks.hold(thread_id):
             snapshot = await graph.aget_state(self._config(thread_id))
             if not snapshot.interrupts:
-                status = (snapshot.values or {}).get("status")
-                if status is None:
-                    return InterviewTurn(
-                        thread_id=thread_id,
-                        status="cancelled",
-                        message="There is no assessment here yet. Say “assess” to start one.",
-                    )
-                return InterviewTurn(
-                    thread_id=thread_id,
-                    status=status,
-                    message=FINISHED if status == "done" else CANCELLED,
-                )
+                return _closed(thread_id, (snapshot.values or {}).get("status"))
             asked = snapshot.interrupts[0].value["question"]
+            if expect is not None and asked["key"] != expect and parse_command(answer) is None:
+                turn = await self._turn(graph, thread_id)
+                turn.stale = True
+                return turn
             await graph.ainvoke(
                 Command(resume=answer), self._config(thread_id), context=self._context
             )
             turn = await self._turn(graph, thread_id)
+        turn.answered_question = InterviewQuestion.model_validate(asked)
         re_asked = turn.question is not None and turn.question.key == asked["key"]
         if not (re_asked and turn.message and turn.message.startswith("Sorry")):
             turn.answered = _answered(asked, answer)
@@ -139,6 +142,12 @@ class InterviewService:
         graph = await self._compiled()
         snapshot = await graph.aget_state(self._config(thread_id))
         return await self._turn(graph, thread_id) if snapshot.interrupts else None
+
+    async def facts(self, thread_id: str) -> Facts | None:
+        """What the thread's interview has learnt so far (None: no interview there)."""
+        graph = await self._compiled()
+        values = (await graph.aget_state(self._config(thread_id))).values or {}
+        return Facts.model_validate(values["facts"]) if "facts" in values else None
 
     async def _turn(self, graph: CompiledStateGraph, thread_id: str) -> InterviewTurn:
         snapshot = await graph.aget_state(self._config(thread_id))
@@ -163,6 +172,21 @@ class InterviewService:
             status="done",
             recommendation=Recommendation.model_validate(rec) if rec else None,
         )
+
+
+def _closed(thread_id: str, status: str | None) -> InterviewTurn:
+    """What a reply to a thread without an open question gets told."""
+    if status is None:
+        return InterviewTurn(
+            thread_id=thread_id,
+            status="cancelled",
+            message="There is no assessment here yet. Say “assess” to start one.",
+        )
+    return InterviewTurn(
+        thread_id=thread_id,
+        status=status,  # type: ignore[arg-type]
+        message=FINISHED if status == "done" else CANCELLED,
+    )
 
 
 def _answered(question: dict[str, Any], answer: str) -> dict[str, str]:

@@ -201,6 +201,14 @@ class InterviewTurn(BaseModel):
     answered: dict[str, str] = Field(
         default_factory=dict, description="The previous question's key → the chosen label."
     )
+    answered_question: InterviewQuestion | None = Field(
+        default=None, description="The question this reply was filed for (to show it answered)."
+    )
+    stale: bool = Field(
+        default=False,
+        description="The reply was for a question that is no longer open (already answered, "
+        "a second click, an old button): nothing changed; `question` is the open one.",
+    )
 
 
 class CheckResult(BaseModel):

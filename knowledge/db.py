@@ -79,6 +79,8 @@ processed_keys = Table(  # dedup of retried / duplicated deliveries (Slack event
     Column("scope", String(64), primary_key=True),
     Column("key", String(255), primary_key=True),
     Column("claimed_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("status", String(16), nullable=True),  # working | done (NULL: done, older rows)
+    Column("lease_until", DateTime(timezone=True), nullable=True),  # a working claim's lease
 )
 
 feedback = Table(
@@ -186,6 +188,7 @@ slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open in
     Column("thread_key", String(255), primary_key=True),  # slack:<team>:<channel>:<thread_ts>
     Column("kind", String(16), nullable=False),  # answer | interview
     Column("question_ts", String(32), nullable=True),  # the message holding the open question
+    Column("question_key", String(64), nullable=True),  # which question that message shows
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -125,6 +125,19 @@ class Settings(BaseSettings):
         validation_alias=_env("ADVISOR_NOTE_CHANNELS"),
         description="Channel ids where `/advisor note add` is allowed (comma-separated).",
     )
+    slack_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias=_env("SLACK_API_TIMEOUT_S"),
+        description="Time limit of one Slack Web API call (slack_sdk's own default is 30 s).",
+    )
+    event_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("ADVISOR_EVENT_LEASE_S"),
+        description="How long a claimed Slack delivery stays claimed without its worker "
+        "renewing it; after a crash, Slack's retry is processed once the lease has run out.",
+    )
 
     # --- Microsoft Teams (Bot Framework names) -------------------------------------------
     microsoft_app_id: str = Field(default="", validation_alias=_env("MicrosoftAppId"))

@@ -3,6 +3,8 @@ signed requests, talking to the loopback fake Web API."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,15 @@ class SlackHarness:
         self.fake, self.http, self.advisor = fake, http, advisor
 
     async def settle(self) -> None:
-        """Wait until the work started after every ack so far has finished."""
-        await self.http.server.app[SLACK_KEY].services.workers.drain(grace_s=20)
+        """Wait until the work started after every ack so far has finished: Bolt's listeners
+        (which run after the ack) and the jobs they handed to our workers."""
+        workers = self.http.server.app[SLACK_KEY].services.workers
+        for _ in range(50):
+            listeners = [t for t in asyncio.all_tasks() if _is_bolt_listener(t)]
+            if not listeners and not workers.busy:
+                return
+            await asyncio.gather(*listeners, return_exceptions=True)
+            await workers.drain(grace_s=20)
 
     async def post(self, body: bytes, headers: dict[str, str]) -> ClientResponse:
         return await self.http.post("/slack/events", data=body, headers=headers)
@@ -62,6 +71,11 @@ class SlackHarness:
         return await self.interact(payload)
 
 
+def _is_bolt_listener(task: asyncio.Task[Any]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and code.co_name == "run_ack_function_asynchronously"
+
+
 def _find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     for block in blocks:
         for element in block.get("elements", []):
@@ -76,17 +90,17 @@ def _clicked(element: dict[str, Any]) -> dict[str, Any]:
     return {"type": "button", "value": element.get("value", "")}
 
 
-@pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[SlackHarness]:
+@contextlib.asynccontextmanager
+async def slack_app(data_dir: Path, **overrides: Any) -> AsyncIterator[SlackHarness]:
+    """The app on loopback with the fake Web API; `overrides` are Settings fields."""
     fake = await FakeSlackApi().start()
-    settings = make_settings(
-        tmp_path / "data",
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=sign.SECRET,
-        slack_api_url=fake.api_url,
-        slack_note_channels=["CNOTES"],
-    )
-    advisor = Advisor.open(settings)
+    options: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": sign.SECRET,
+        "slack_api_url": fake.api_url,
+        "slack_note_channels": ["CNOTES"],
+    }
+    advisor = Advisor.open(make_settings(data_dir, **(options | overrides)))
     http = TestClient(TestServer(build_app(advisor)))
     await http.start_server()
     try:
@@ -94,4 +108,10 @@ async def slack(tmp_path: Path) -> AsyncIterator[SlackHarness]:
     finally:
         await http.close()
         await fake.close()
-        advisor.close()
+        await advisor.aclose()
+
+
+@pytest.fixture
+async def slack(tmp_path: Path) -> AsyncIterator[SlackHarness]:
+    async with slack_app(tmp_path / "data") as harness:
+        yield harness

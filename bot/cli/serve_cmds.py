@@ -25,7 +25,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
 ) -> None:
-    """Serve POST /slack/events, GET /healthz (and Teams' /api/messages once wired)."""
+    """Serve Slack (POST /slack/events), Teams (POST /api/messages), /healthz, /readyz, /metrics."""
     from aiohttp import web
 
     from bot.server import build_app

@@ -44,7 +44,7 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
                 if url:
                     await respond_to(url, render_text(APOLOGY), response_type="ephemeral")
 
-            svc.workers.spawn(job(svc, body, context), name=name, apology=apologise)
+            svc.spawn_for_event(context, job(svc, body, context), name=name, apology=apologise)
 
         app.action(action_id)(listener)
 

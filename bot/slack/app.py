@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import actions, assistant, commands, messages
-from bot.slack.dedup import event_dedup_middleware
+from bot.slack.dedup import dedup_middleware
 from bot.slack.delivery import make_web_client
 from bot.slack.oauth import (
     SlackNotConfiguredError,
@@ -39,7 +39,7 @@ def build_slack_app(advisor: Advisor, svc: SlackServices) -> AsyncApp:
     app = AsyncApp(
         name="fractional-advisor",
         signing_secret=secret,
-        client=make_web_client(token, settings.slack_api_url),
+        client=make_web_client(token, settings.slack_api_url, settings.slack_timeout_s),
         oauth_settings=oauth_settings(advisor) if mode == "oauth" else None,
         process_before_response=False,
         # Over HTTP, SlackEndpoint.handle verifies the signature before Bolt sees the request
@@ -48,7 +48,7 @@ def build_slack_app(advisor: Advisor, svc: SlackServices) -> AsyncApp:
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    app.use(event_dedup_middleware(advisor.engine))
+    app.use(dedup_middleware(advisor.engine, settings.event_lease_s))
     if mode == "oauth":
         register_uninstall(app, advisor, app.installation_store)
     assistant.register(app, svc)  # middleware: sees assistant-thread messages first

@@ -54,29 +54,31 @@ def parse_advisor(text: str) -> Subcommand:
 
 
 def register(app: AsyncApp, svc: SlackServices) -> None:
-    def spawn(job: Any, name: str, response_url: str) -> None:
-        async def apologise() -> None:
-            await respond_to(response_url, render_text(APOLOGY), response_type="ephemeral")
+    def spawn(context: AsyncBoltContext, job: Any, name: str, response_url: str) -> None:
+        """After the ack, once per `trigger_id`: a replayed signed command does nothing."""
 
-        svc.workers.spawn(job, name=name, apology=apologise)
+        async def apologise() -> None:
+            if response_url:
+                await respond_to(response_url, render_text(APOLOGY), response_type="ephemeral")
+
+        svc.spawn_for_event(context, job, name=name, apology=apologise)
 
     async def trigger_check(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
         await ack()
         url = command["response_url"]
         if command.get("text", "").strip():
-            spawn(quick_check(svc, command, context), "slack.trigger_check", url)
+            spawn(context, quick_check(svc, command, context), "slack.trigger_check", url)
         else:
             meta = json.dumps({"channel": command.get("channel_id"), "response_url": url})
             view = ra.render_check_modal(meta)
-            spawn(
-                context.client.views_open(trigger_id=command["trigger_id"], view=view), "modal", url
-            )
+            opened = context.client.views_open(trigger_id=command["trigger_id"], view=view)
+            spawn(context, opened, "modal", url)
 
     async def check_submitted(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> None:
         await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         url = meta.get("response_url") or ""
-        spawn(modal_check(svc, view, url), "slack.trigger_check_form", url)
+        spawn(context, modal_check(svc, view, url), "slack.trigger_check_form", url)
 
     async def advisor(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
         sub = parse_advisor(command.get("text", ""))
@@ -90,7 +92,7 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
             return
         await ack()
         job = {"ask": ask, "assess": assess, "note_add": add_note, "digest": digest}[sub.name]
-        spawn(job(svc, command, context, sub.arg), f"slack.advisor_{sub.name}", url)
+        spawn(context, job(svc, command, context, sub.arg), f"slack.advisor_{sub.name}", url)
 
     app.command("/trigger-check")(trigger_check)
     app.view(ra.CHECK_MODAL)(check_submitted)

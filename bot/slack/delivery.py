@@ -26,9 +26,11 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     return [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
 
 
-def make_web_client(token: str | None, base_url: str) -> AsyncWebClient:
+def make_web_client(token: str | None, base_url: str, timeout_s: float = 15.0) -> AsyncWebClient:
     url = base_url if base_url.endswith("/") else base_url + "/"
-    return AsyncWebClient(token=token, base_url=url, retry_handlers=retry_handlers())
+    return AsyncWebClient(
+        token=token, base_url=url, timeout=int(max(1, timeout_s)), retry_handlers=retry_handlers()
+    )
 
 
 async def post_thread(

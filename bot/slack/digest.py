@@ -20,7 +20,7 @@ from bot.slack.render import (
     sections,
     source_blocks,
 )
-from bot.slack.workers import describe_api_error
+from bot.slack.workers import api_error_code, describe_api_error
 from graphs.digest import Digest
 from graphs.digest_schedule import (
     DeliveryError,
@@ -90,7 +90,7 @@ class SlackDigestSender:
                     channel=subscription.channel_id, token=token, **message, **NO_UNFURL
                 )
         except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown")) if exc.response else "unknown"
+            error = api_error_code(exc)
             raise DeliveryError(f"slack {error}", retryable=error not in PERMANENT_ERRORS) from exc
 
     async def _token_for(self, subscription: Subscription) -> str | None:

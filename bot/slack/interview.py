@@ -11,18 +11,24 @@ import asyncio
 import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import NO_UNFURL, post_thread
 from bot.slack.render import render_text
-from bot.slack.render_assessment import render_answered, render_question, render_recommendation
+from bot.slack.render_assessment import (
+    render_answered,
+    render_question,
+    render_recommendation,
+)
 from bot.slack.services import SlackServices
 from bot.slack.threads import thread_key
+from bot.slack.workers import api_error_code
 from graphs.models import InterviewTurn
 
 log = logging.getLogger(__name__)
-ANSWER_SCOPE = "slack-interview-answer"
+NEVER_SHOWN = "-"  # expected key when no question message is on record: matches none
+RESUMED = "Picking up where we left off:"
 INTRO = (
     "Let's work out what technical leadership your AI work needs. Answer with the buttons or in "
     "words in this thread; say “cancel” to stop or “restart” to start over."
@@ -41,10 +47,11 @@ async def start_interview(
     text: str | None = None,
 ) -> None:
     """Start (or start over) the interview in a thread and post its first question."""
-    turn = await svc.advisor.interviews.start(
-        key, tenant=tenant, user_id=user, channel="slack", text=text
-    )
-    await post_turn(svc, client, channel=channel, thread_ts=thread_ts, key=key, turn=turn)
+    async with svc.locks.hold(f"slack-thread:{key}"):
+        turn = await svc.advisor.interviews.start(
+            key, tenant=tenant, user_id=user, channel="slack", text=text
+        )
+        await post_turn(svc, client, channel=channel, thread_ts=thread_ts, key=key, turn=turn)
 
 
 async def start_in_new_thread(
@@ -60,7 +67,7 @@ async def start_in_new_thread(
     try:
         root = await client.chat_postMessage(channel=channel, **render_text(INTRO), **NO_UNFURL)
     except SlackApiError as exc:
-        if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
+        if api_error_code(exc) in ("not_in_channel", "channel_not_found"):
             return False
         raise
     ts = str(root["ts"])
@@ -84,7 +91,7 @@ async def post_turn(
     if turn.status == "asking" and turn.question is not None:
         message = render_question(turn.question, turn.message)
         ts = await post_thread(client, channel, thread_ts, [message])
-        await svc.remember(key, "interview", ts)
+        await svc.remember(key, "interview", ts, turn.question.key)
         return
     if turn.status == "done" and turn.recommendation is not None:
         await post_thread(client, channel, thread_ts, render_recommendation(turn.recommendation))
@@ -105,31 +112,44 @@ async def answer_open_question(
     value: str,
     question_key: str | None = None,
 ) -> bool:
-    """File `value` as the answer to the open question (posted at `question_ts`), once.
+    """File `value` as the answer to the question the user saw, posted at `question_ts`.
 
-    False when `question_key` is not the open question any more (an old button) or the
-    message was already answered (a second click, on any replica); nothing changes then.
+    Safe to repeat: the interview files an answer only while its question is still open, so a
+    second click, a retried delivery or a replica racing this one changes nothing. The next
+    question is posted before the answered one is edited, so a failed edit never stalls the
+    interview; and when the open question was never shown (a crash or a failed post after
+    the answer was filed), it is posted now. False when nothing needed doing (an old button).
     """
-    pending = await svc.advisor.interviews.pending(key)
-    if pending is None or pending.question is None:
-        return False
-    if question_key is not None and pending.question.key != question_key:
-        return False
-    if not await svc.claim(ANSWER_SCOPE, f"{channel}:{question_ts}"):
-        return False
-    turn = await svc.advisor.interviews.reply(key, value, user_id=user)
-    shown = turn.answered.get(pending.question.key)
-    if turn.status == "cancelled":
-        shown = "Cancelled"
-    await client.chat_update(
-        channel=channel, ts=question_ts, **render_answered(pending.question, shown)
-    )
-    await post_turn(svc, client, channel=channel, thread_ts=thread_ts, key=key, turn=turn)
+    where = {"channel": channel, "thread_ts": thread_ts, "key": key}
+    async with svc.locks.hold(f"slack-thread:{key}"):  # what the thread shows, one at a time
+        shown = await asyncio.to_thread(svc.threads.shown_question, key)
+        expect = question_key or (shown.key if shown else None) or NEVER_SHOWN
+        turn = await svc.advisor.interviews.reply(key, value, user_id=user, expect=expect)
+        if turn.stale:
+            on_screen = turn.question is not None and shown is not None
+            if on_screen and shown.key == turn.question.key:  # type: ignore[union-attr]
+                return False  # the open question is showing: an old or a second click
+            turn.message = RESUMED
+            await post_turn(svc, client, **where, turn=turn)
+            return True
+        await post_turn(svc, client, **where, turn=turn)
+    if question_ts and turn.answered_question is not None:
+        await _show_answered(client, channel, question_ts, turn)
     return True
 
 
-async def _open_question_ts(svc: SlackServices, key: str) -> str | None:
-    return await asyncio.to_thread(svc.threads.question_ts, key)
+async def _show_answered(
+    client: AsyncWebClient, channel: str, ts: str, turn: InterviewTurn
+) -> None:
+    """Replace the answered question's buttons with its answer. Cosmetic: a failure is logged
+    and the interview goes on (buttons left behind only get "already answered")."""
+    question = turn.answered_question
+    assert question is not None
+    shown = "Cancelled" if turn.status == "cancelled" else turn.answered.get(question.key)
+    try:
+        await client.chat_update(channel=channel, ts=ts, **render_answered(question, shown))
+    except (SlackApiError, SlackClientError, OSError, TimeoutError) as exc:
+        log.warning("could not mark question %s as answered: %s", question.key, type(exc).__name__)
 
 
 async def reply_in_words(
@@ -142,19 +162,15 @@ async def reply_in_words(
     user: str,
     text: str,
 ) -> None:
-    """A message typed in a thread with an open question answers that question."""
-    question_ts = await _open_question_ts(svc, key)
-    if question_ts is None:
-        turn = await svc.advisor.interviews.reply(key, text, user_id=user)
-        await post_turn(svc, client, channel=channel, thread_ts=thread_ts, key=key, turn=turn)
-        return
+    """A message typed in a thread with an open question answers the question on screen."""
+    shown = await asyncio.to_thread(svc.threads.shown_question, key)
     await answer_open_question(
         svc,
         client,
         key=key,
         channel=channel,
         thread_ts=thread_ts,
-        question_ts=question_ts,
+        question_ts=shown.ts if shown else "",
         user=user,
         value=text,
     )

@@ -10,11 +10,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
 
-from bot.slack.dedup import first_delivery
+from bot.slack.dedup import delivery_of
 from bot.slack.tenancy import Scope, ScopeResolver
 from bot.slack.threads import SlackThreads, thread_key
 from bot.slack.workers import Apology, Workers
 from graphs.runtime import Advisor
+from graphs.thread_lock import ThreadLocks
 from knowledge.records import claim_once
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -49,6 +50,7 @@ class SlackServices:
     workers: Workers
     threads: SlackThreads
     scopes: ScopeResolver
+    locks: ThreadLocks  # one action at a time per thread, across replicas on PostgreSQL
 
     @classmethod
     def build(cls, advisor: Advisor) -> SlackServices:
@@ -57,6 +59,7 @@ class SlackServices:
             workers=Workers(),
             threads=SlackThreads(advisor.engine),
             scopes=ScopeResolver(advisor.tenants),
+            locks=ThreadLocks(advisor.engine),
         )
 
     def spawn_for_event(
@@ -67,13 +70,19 @@ class SlackServices:
         name: str,
         apology: Apology | None = None,
     ) -> None:
-        """Run `job` after the ack, but only for the first delivery of the event."""
+        """Run `job` after the ack, once per delivery: not for a retry or replay of work that
+        another delivery holds or finished; marked done only when `job` finished."""
+        delivery = delivery_of(context)
 
         async def once() -> None:
-            if await first_delivery(context):
+            if delivery is None:
                 await job
-            else:
+                return
+            if not await delivery.first():
                 job.close()
+                return
+            async with delivery.held():
+                await job
 
         self.workers.spawn(once(), name=name, apology=apology)
 
@@ -81,8 +90,10 @@ class SlackServices:
         """Durable claim-once (across replicas), off the event loop."""
         return await asyncio.to_thread(claim_once, self.advisor.engine, scope, key)
 
-    async def remember(self, key: str, kind: str, question_ts: str | None = None) -> None:
-        await asyncio.to_thread(self.threads.remember, key, kind, question_ts)
+    async def remember(
+        self, key: str, kind: str, question_ts: str | None = None, question_key: str | None = None
+    ) -> None:
+        await asyncio.to_thread(self.threads.remember, key, kind, question_ts, question_key)
 
     async def scope_of(self, client: Any, msg: Incoming) -> Scope:
         return await self.scopes.resolve(

@@ -18,12 +18,21 @@ log = logging.getLogger(__name__)
 Apology = Callable[[], Awaitable[Any]]
 
 
+def api_error_code(exc: SlackApiError) -> str:
+    """Slack's error code (`not_in_channel`, …), or `http_<status>` when the answer was not
+    Slack's JSON (an HTML or plain-text 5xx from a proxy or an outage page)."""
+    response = exc.response
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"]
+    return f"http_{getattr(response, 'status_code', '?')}"
+
+
 def describe_api_error(exc: SlackApiError) -> tuple[str, str]:
     """(method, error code) of a failed Web API call, for the log line."""
     url = getattr(exc.response, "api_url", "") or ""
     method = url.rstrip("/").rsplit("/", 1)[-1] or "?"
-    error = exc.response.get("error", "?") if exc.response is not None else "?"
-    return method, str(error)
+    return method, api_error_code(exc)
 
 
 class Workers:

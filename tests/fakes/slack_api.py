@@ -2,10 +2,12 @@
 
 Point the app at it with `SLACK_API_URL` (settings.slack_api_url = fake.api_url). It also
 serves `response_url`s (`fake.response_url(name)`), and can be scripted to fail: a 429 with
-`Retry-After`, or `{"ok": false, "error": …}` for a method. For OAuth installs it plays Slack's
-side of `oauth.v2.access`: `fake.grant(...)` issues a one-time code for a workspace, the app's
-client credentials are checked, and the bot token it hands out then answers `auth.test` for
-that workspace (and fails with `invalid_auth` once revoked).
+`Retry-After`, `{"ok": false, "error": …}`, a JSON 500, an HTML or plain-text 503, a hang
+past the client's timeout, or a dropped connection for a method; and a method can be held
+(`fake.hold(method)`) until the test has, say, killed the app mid-call. For OAuth installs it
+plays Slack's side of `oauth.v2.access`: `fake.grant(...)` issues a one-time code for a
+workspace, the app's client credentials are checked, and the bot token it hands out then
+answers `auth.test` for that workspace (and fails with `invalid_auth` once revoked).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -66,11 +68,15 @@ class Grant:
     scopes: str = "chat:write,commands"
 
 
+FailureBody = Literal["json", "html", "text", "hang", "reset"]
+
+
 @dataclass
 class _Failure:
     status: int
     error: str
     retry_after: int | None
+    body: FailureBody = "json"
 
 
 class FakeSlackApi:
@@ -88,6 +94,9 @@ class FakeSlackApi:
         self._token_teams: dict[str, str] = {}  # bot tokens handed out → their team
         self.revoked: set[str] = set()
         self.timezones: dict[str, str] = {}  # users.info: a user's IANA timezone (else UTC)
+        self._holds: dict[str, asyncio.Event] = {}  # method → set when a call arrived
+        self._released = asyncio.Event()
+        self._closing = asyncio.Event()
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> FakeSlackApi:
@@ -104,6 +113,8 @@ class FakeSlackApi:
         return self
 
     async def close(self) -> None:
+        self._closing.set()
+        self.release()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -123,12 +134,27 @@ class FakeSlackApi:
         status: int = 200,
         retry_after: int | None = None,
         times: int = 1,
+        body: FailureBody = "json",
     ) -> None:
-        """The next `times` calls of `method` fail (429 + Retry-After when `retry_after`)."""
+        """The next `times` calls of `method` fail (429 + Retry-After when `retry_after`).
+
+        `body`: "json" answers `{"ok": false, "error": …}` with `status`; "html" and "text"
+        answer a 503 outage page; "hang" never answers (the client's timeout fires); "reset"
+        drops the connection without an answer."""
         if retry_after is not None:
             status = 429
         for _ in range(times):
-            self._failures[method].append(_Failure(status, error, retry_after))
+            self._failures[method].append(_Failure(status, error, retry_after, body))
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls of `method` wait (unanswered) until `release()`; the event is set on arrival."""
+        self._holds[method] = asyncio.Event()
+        self._released.clear()
+        return self._holds[method]
+
+    def release(self) -> None:
+        self._holds.clear()
+        self._released.set()
 
     def accept_client(self, client_id: str, client_secret: str) -> None:
         """The app credentials `oauth.v2.access` accepts."""
@@ -173,14 +199,13 @@ class FakeSlackApi:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        held = self._holds.get(method)
+        if held is not None:
+            held.set()
+            await self._released.wait()
         failures = self._failures[method]
         if failures:
-            failure = failures.popleft()
-            self._record(Call(method, params, status=failure.status))
-            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-            return web.json_response(
-                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
-            )
+            return await self._fail(request, Call(method, params), failures.popleft())
         token = _token(request, params)
         if method == "oauth.v2.access":
             answer = self._oauth_access(request, params)
@@ -192,6 +217,25 @@ class FakeSlackApi:
         status = 200 if answer["ok"] else 400  # as recorded: Slack itself says 200, ok=false
         self._record(Call(method, params, ts=ts, token=token, status=status))
         return web.json_response(answer)
+
+    async def _fail(self, request: web.Request, call: Call, failure: _Failure) -> web.Response:
+        call.status = 503 if failure.body in ("html", "text") else failure.status
+        self._record(call)
+        if failure.body == "hang":  # until the fake closes: the client's timeout fires first
+            await self._closing.wait()
+        if failure.body == "reset":
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=599)
+        if failure.body == "html":
+            page = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+            return web.Response(status=503, text=page, content_type="text/html")
+        if failure.body == "text":
+            return web.Response(status=503, text="upstream error", content_type="text/plain")
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+        return web.json_response(
+            {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+        )
 
     def _oauth_access(self, request: web.Request, params: dict[str, Any]) -> dict[str, Any]:
         basic = request.headers.get("Authorization", "").removeprefix("Basic ")

@@ -196,6 +196,7 @@ NOT_CALLER_READS = {
         "remember": "a write",
         "known": "keyed by the caller's own thread",
         "question_ts": "keyed by the caller's own thread",
+        "shown_question": "keyed by the caller's own thread",
     },
     TeamsConversations: {
         "save": "a write",

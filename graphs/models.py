@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from knowledge.chunks import clean_label
+
 AnswerMode = Literal["offline", "llm"]
 
 
@@ -22,13 +24,14 @@ class Citation(BaseModel):
 
     @property
     def label(self) -> str:
-        """`title › section (› date)`: how every face lists a source."""
+        """`title › section (› date)`: how every face lists a source (control and bidi
+        characters removed: they come from file names and headings)."""
         parts = [self.source]
         if self.section:
             parts.append(self.section)
         if self.date:
             parts.append(self.date)
-        return " › ".join(parts)
+        return " › ".join(clean_label(p) for p in parts)
 
 
 class Usage(BaseModel):

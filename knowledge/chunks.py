@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 PUBLIC_TENANT = "public"
 LABEL_SEPARATOR = " › "
+MAX_LABEL_PART = 200
+
+
+def clean_label(text: str, limit: int = MAX_LABEL_PART) -> str:
+    """A title or heading as it may be shown: control and format characters (newlines,
+    right-to-left overrides, zero-width marks) removed, whitespace collapsed, length bounded.
+    File names and headings come from whoever wrote the notes; a label must read as it is."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn")
+    )
+    label = " ".join(kept.split())
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +43,14 @@ class Chunk:
     chunk_id: str = field(default="")
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "source", clean_label(self.source))
+        object.__setattr__(
+            self,
+            "section",
+            LABEL_SEPARATOR.join(clean_label(p) for p in self.section.split(LABEL_SEPARATOR))
+            if self.section
+            else "",
+        )
         if not self.chunk_id:
             digest = hashlib.sha256(
                 "\x1f".join((self.tenant, self.path, self.section, self.text)).encode("utf-8")

@@ -48,3 +48,39 @@ def test_the_stage_question_offers_a_button_per_stage_and_cancel() -> None:
     buttons = message["blocks"][-1]["elements"]
     assert [b["text"]["text"] for b in buttons][-1] == "Cancel"
     assert len(buttons) == 6
+
+
+def test_bare_domains_emails_and_channel_words_never_become_links_or_pings() -> None:
+    from bot.slack.render import escape_mrkdwn
+
+    shown = escape_mrkdwn("Email ceo@corp.example or see evil.example/x, @channel and @here")
+    assert "corp.example" not in shown and "evil.example" not in shown
+    assert "@channel" not in shown and "@here" not in shown
+    assert shown.replace("\u2060", "") == (
+        "Email ceo@corp.example or see evil.example/x, @channel and @here"
+    )  # the breaks are invisible: the text reads the same
+    assert escape_mrkdwn("Version 3.5 costs $220k.") == "Version 3.5 costs $220k."
+
+
+def test_the_notification_text_never_ends_in_half_an_entity() -> None:
+    from bot.slack.render import fallback_text
+
+    text = fallback_text("x" * 297 + "&amp;" * 5)
+    assert text.endswith("…") and "&am…" not in text and not text[:-1].endswith("&")
+
+
+def test_labels_drop_control_and_right_to_left_characters() -> None:
+    from knowledge.chunks import Chunk
+
+    chunk = Chunk(
+        tenant="acme",
+        source="Invoice\u202egpj.exe\nreview",
+        section="Risks\u200b › Owner\r\nof data",
+        text="t",
+        path="p.md",
+    )
+    citation = Citation(
+        n=1, source=chunk.source, section=chunk.section, quote="t", tenant="acme", chunk_id="c"
+    )
+    assert citation.label == "Invoicegpj.exe review › Risks › Owner of data"
+    assert chunk.label == citation.label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -32,6 +33,8 @@ from knowledge.records import record_feedback
 FEEDBACK_SCOPE = "slack-feedback"
 STALE = "That question has already been answered (or the assessment moved on)."
 INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess”."
+OUTDATED = "That button doesn't work any more. Say “assess” to start a new assessment."
+log = logging.getLogger(__name__)
 
 
 def register(app: AsyncApp, svc: SlackServices) -> None:
@@ -44,7 +47,8 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
                 if url:
                     await respond_to(url, render_text(APOLOGY), response_type="ephemeral")
 
-            svc.spawn_for_event(context, job(svc, body, context), name=name, apology=apologise)
+            work = guarded(job(svc, body, context), body)
+            svc.spawn_for_event(context, work, name=name, apology=apologise)
 
         app.action(action_id)(listener)
 
@@ -55,6 +59,15 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
     on(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"), feedback_clicked, "slack.fb")
     on(ra.ACTION_SHARE_RECOMMENDATION, share_recommendation, "slack.share_recommendation")
     on(ra.ACTION_SHARE_CHECK, share_check, "slack.share_check")
+
+
+async def guarded(job: Any, body: dict) -> None:
+    """A click whose value we did not write gets a short answer, not a traceback."""
+    try:
+        await job
+    except ra.ButtonValueError as exc:
+        log.warning("ignored a click with a value we did not write: %s", exc)
+        await _tell(body, OUTDATED)
 
 
 def _action(body: dict) -> dict[str, Any]:
@@ -69,7 +82,7 @@ async def _tell(body: dict, text: str) -> None:
 
 async def answer_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
     action = _action(body)
-    raw = action["selected_option"]["value"] if "selected_option" in action else action["value"]
+    raw = action["selected_option"]["value"] if "selected_option" in action else action.get("value")
     question_key, value = ra.parse_answer_value(raw)
     await _answer(svc, body, context, question_key, value)
 

@@ -42,7 +42,8 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
                 **render_text(GREETING),
                 **NO_UNFURL,
             )
-            await set_suggested_prompts(prompts=PROMPTS)
+            if set_suggested_prompts is not None:  # Bolt offers it for real assistant threads
+                await set_suggested_prompts(prompts=PROMPTS)
 
         svc.spawn_for_event(context, job(), name="slack.assistant_greeting")
 

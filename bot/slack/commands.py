@@ -30,6 +30,7 @@ USAGE = """Usage:
 • /advisor help — this message
 • /trigger-check [description] — the quick check (a form when empty)"""
 SHARED_REFUSAL = "Notes can't be added from a channel shared with another organisation."
+FORM_UNREADABLE = "I couldn't read that form. Please run /trigger-check again."
 INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess”."
 
 
@@ -132,7 +133,11 @@ async def quick_check(svc: SlackServices, command: dict, context: AsyncBoltConte
 
 async def modal_check(svc: SlackServices, view: dict, response_url: str) -> None:
     """The form's ticks are the facts; the rubric decides (deterministic, no model)."""
-    facts = ra.facts_from_modal(view["state"]["values"])
+    try:
+        facts = ra.facts_from_modal(view["state"]["values"])
+    except (ra.ButtonValueError, KeyError, TypeError):
+        await respond_to(response_url, render_text(FORM_UNREADABLE), response_type="ephemeral")
+        return
     result = CheckResult(
         detected=facts, recommendation=svc.advisor.recommend(facts, channel="slack")
     )

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -61,9 +62,16 @@ async def post_ephemeral(client: AsyncWebClient, channel: str, user: str, messag
 
 async def respond_to(response_url: str, message: Message, **options: Any) -> None:
     """Answer through a `response_url` (slash commands, buttons); works outside the channel."""
+    if not response_url.startswith(("https://", "http://")):
+        log.warning("no reply: the response_url is not a URL")
+        return
     hook = AsyncWebhookClient(url=response_url, retry_handlers=retry_handlers())
     payload = {**message, **NO_UNFURL, **options}
-    response = await hook.send_dict(payload)
+    try:
+        response = await hook.send_dict(payload)
+    except (aiohttp.ClientError, ValueError) as exc:
+        log.warning("slack response_url failed: %s", type(exc).__name__)
+        return
     if response.status_code != 200:
         log.error(
             "slack response_url failed: HTTP %s %s", response.status_code, response.body[:200]

@@ -5,10 +5,10 @@ Events, slash commands and interactivity share this one Request URL, as Bolt exp
 
 from __future__ import annotations
 
-import json
+import hashlib
+import hmac
 import logging
 import time
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -18,35 +18,12 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.observability import new_request_id
 from bot.slack.app import build_slack_app
+from bot.slack.payloads import PayloadError, parse_signed_body
 from bot.slack.services import SlackServices
 from graphs.runtime import Advisor
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
-
-
-def well_formed(body: bytes, content_type: str) -> str | None:
-    """The body as text if it has the shape Slack sends (a JSON object, or a form with fields);
-    None otherwise, so garbage is a 400 and never reaches Bolt's parser."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if content_type == "application/json":
-        try:
-            return text if isinstance(json.loads(text), dict) else None
-        except ValueError:
-            return None
-    if content_type == "application/x-www-form-urlencoded":
-        fields = parse_qs(text, keep_blank_values=True)
-        if "payload" in fields:
-            try:
-                payload = json.loads(fields["payload"][0])
-            except ValueError:
-                return None
-            return text if isinstance(payload, dict) else None
-        return text if "command" in fields or "ssl_check" in fields else None
-    return None
 
 
 class SlackEndpoint:
@@ -59,13 +36,30 @@ class SlackEndpoint:
         self.services = SlackServices.build(advisor)
         self.app: AsyncApp = build_slack_app(advisor, self.services)
         self._verifier = SignatureVerifier(secret.get_secret_value())
+        self._secret = secret.get_secret_value().encode()
 
     def verified(self, body: bytes, timestamp: str | None, signature: str | None) -> bool:
-        """False for a bad, missing or stale (> 5 min) signature, and for a garbled timestamp."""
+        """False for a bad, missing or stale (> 5 min) signature, and for a garbled timestamp.
+
+        Slack signs the raw bytes; slack_sdk's verifier decodes them as UTF-8 first, so a body
+        that is not UTF-8 is checked here on its bytes (and is then a 400, not a 401)."""
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._verified_bytes(body, timestamp, signature)
         try:
             return self._verifier.is_valid(body, timestamp, signature)
         except (ValueError, TypeError, UnicodeDecodeError):
             return False
+
+    def _verified_bytes(self, body: bytes, timestamp: str | None, signature: str | None) -> bool:
+        if not timestamp or not signature or not timestamp.isascii() or not timestamp.isdigit():
+            return False
+        if abs(time.time() - int(timestamp)) > 300:
+            return False
+        base = b"v0:" + timestamp.encode() + b":" + body
+        expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
 
     async def handle(self, request: web.Request) -> web.Response:
         started = time.perf_counter()
@@ -76,10 +70,13 @@ class SlackEndpoint:
         if not self.verified(body, timestamp, headers.get("X-Slack-Signature")):
             log.warning("rejected a Slack request with a bad or stale signature")
             return web.json_response({"error": "invalid signature"}, status=401)
-        text = well_formed(body, request.content_type)
-        if text is None:
-            log.warning("rejected a signed Slack request whose body is not a Slack payload")
-            return web.json_response({"error": "malformed body"}, status=400)
+        try:
+            text = body.decode("utf-8")
+            parse_signed_body(text, request.content_type)
+        except (UnicodeDecodeError, PayloadError) as exc:
+            why = "the body is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            log.warning("rejected a signed Slack request that is not a Slack payload: %s", why)
+            return web.json_response({"error": f"malformed body: {why}"}, status=400)
         bolt_request = AsyncBoltRequest(
             body=text, query=request.query_string, headers=dict(headers)
         )

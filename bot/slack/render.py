@@ -27,15 +27,21 @@ ACTION_START_ASSESSMENT = "assessment_start"
 
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,15}):(?=//)")
 _WWW = re.compile(r"(?i)\bwww\.")
+# A dot inside a host name ("evil.example", "a@b.co"): Slack links bare domains and e-mails.
+_HOST_DOT = re.compile(r"(?i)(?<=[a-z0-9-])\.(?=[a-z0-9-]*[a-z][a-z0-9-]*(?![a-z0-9-]))")
 _WORD_JOINER = "\u2060"
 
 
 def escape_mrkdwn(text: str) -> str:
-    """Neutralise `&`, `<`, `>` (mentions, links, dates) and break `scheme://` / `www.` so a
-    pasted or generated URL is shown as text, not turned into a link."""
+    """Neutralise `&`, `<`, `>` (mentions, links, dates); break `scheme://`, `www.`, bare
+    domains, e-mail addresses and `@channel`-style words so that pasted or generated text is
+    shown as text: never a link Slack would unfurl, never a ping. The breaks are an invisible
+    word joiner, so the text reads the same."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SCHEME.sub(lambda m: f"{m.group(1)}:{_WORD_JOINER}", text)
-    return _WWW.sub(lambda m: f"{m.group(0)[:3]}{_WORD_JOINER}.", text)
+    text = _WWW.sub(lambda m: f"{m.group(0)[:3]}{_WORD_JOINER}.", text)
+    text = _HOST_DOT.sub("." + _WORD_JOINER, text)
+    return text.replace("@", "@" + _WORD_JOINER)
 
 
 def plain(text: str, limit: int = MAX_PLAIN_CHARS) -> str:
@@ -109,8 +115,18 @@ def source_blocks(citations: Iterable[Citation]) -> list[Block]:
 def paginate(blocks: list[Block], fallback: str) -> list[Message]:
     """Blocks in messages of at most 50 blocks each; long answers are split, never rejected."""
     pages = [blocks[i : i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)] or [[]]
-    text = fallback if len(fallback) <= MAX_FALLBACK_CHARS else fallback[:MAX_FALLBACK_CHARS] + "…"
-    return [{"text": text, "blocks": page} for page in pages]
+    return [{"text": fallback_text(fallback), "blocks": page} for page in pages]
+
+
+def fallback_text(escaped: str, limit: int = MAX_FALLBACK_CHARS) -> str:
+    """The notification text: cut at `limit`, never inside an entity such as `&amp;`."""
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[:limit]
+    amp = cut.rfind("&")
+    if amp >= 0 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
 
 
 def render_answer(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Message]:

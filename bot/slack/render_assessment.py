@@ -46,9 +46,16 @@ def answer_value(key: str, value: str) -> str:
     return json.dumps({"k": key, "v": value}, separators=(",", ":"))
 
 
+class ButtonValueError(ValueError):
+    """A button or form value we did not write (edited by hand, or from another version)."""
+
+
 def parse_answer_value(raw: str) -> tuple[str, str]:
-    data = json.loads(raw)
-    return str(data["k"]), str(data["v"])
+    try:
+        data = json.loads(raw)
+        return str(data["k"]), str(data["v"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ButtonValueError("not an interview answer") from exc
 
 
 def render_question(question: InterviewQuestion, message: str | None = None) -> Message:
@@ -176,7 +183,10 @@ def facts_value(facts: Facts) -> str:
 
 
 def parse_facts_value(raw: str) -> Facts:
-    return Facts.model_validate_json(raw)
+    try:
+        return Facts.model_validate_json(raw)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ButtonValueError("not an assessment result") from exc
 
 
 def render_check_modal(metadata: str) -> dict[str, Any]:
@@ -229,6 +239,13 @@ def _option(label: str, value: str) -> dict[str, Any]:
 
 def facts_from_modal(values: dict[str, Any]) -> Facts:
     """The modal's state as facts: ticked → yes, unticked → no (the form asked about each)."""
+    try:
+        return _facts_from_modal(values)
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise ButtonValueError("not the trigger-check form") from exc
+
+
+def _facts_from_modal(values: dict[str, Any]) -> Facts:
     stage_opt = (values.get("stage", {}).get("value") or {}).get("selected_option")
     stage = stage_opt["value"] if stage_opt and stage_opt["value"] in STAGES else None
 

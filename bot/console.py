@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from graphs.assessment.rubric import OPTION_NAMES
 from graphs.models import Answer, Recommendation
-from graphs.rubric import OPTION_NAMES
 
 
 def render_answer_text(answer: Answer) -> str:

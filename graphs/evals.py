@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, model_validator
 
-from graphs.answers_file import parse_answers
-from graphs.detect import detect_facts
+from graphs.assessment.answers_file import parse_answers
+from graphs.assessment.detect import detect_facts
+from graphs.assessment.rubric import recommend
 from graphs.models import OPTIONS, Answer
-from graphs.rubric import recommend
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.scope import DataScope
 

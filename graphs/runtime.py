@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditEvent, AuditLog
 from graphs.compose_offline import OfflineComposer
 from graphs.conversation import ConversationStore
@@ -20,7 +21,6 @@ from graphs.digest import Digest, build_digest
 from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
 from graphs.qa import Composer, OnDelta, QAContext, answer_question
-from graphs.records import AssessmentRecords
 from knowledge.corpus import ingest_field_report
 from knowledge.db import make_engine
 from knowledge.index import KnowledgeIndex
@@ -32,7 +32,7 @@ from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
 
 if TYPE_CHECKING:
-    from graphs.interview import InterviewService
+    from graphs.assessment.interview import InterviewService
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +121,13 @@ class Advisor:
 
     @cached_property
     def interviews(self) -> InterviewService:
-        from graphs.interview import InterviewService
+        from graphs.assessment.interview import InterviewService
 
         return InterviewService(self.settings, self.records, self.detect, self.audit)
 
     async def detect(self, text: str, tenant: str | None = None) -> Facts:
         """Stage, signals and disqualifiers in free text: Claude when configured, else offline."""
-        from graphs.extract import extract_facts
+        from graphs.assessment.extract import extract_facts
 
         return await extract_facts(text, self.settings, self.llm_client)
 
@@ -140,7 +140,7 @@ class Advisor:
         user_id: str | None = None,
     ) -> Recommendation:
         """The rubric's decision; audited when a channel asked for it (e.g. a Slack form)."""
-        from graphs.rubric import recommend
+        from graphs.assessment.rubric import recommend
 
         rec = recommend(facts)
         if channel is not None:

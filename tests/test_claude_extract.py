@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs.extract import TOOL_NAME, extract_facts
+from graphs.assessment.extract import TOOL_NAME, extract_facts
 from graphs.llm import make_client
 from graphs.models import Facts
 from graphs.runtime import Advisor

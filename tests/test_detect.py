@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graphs.detect import detect_facts
+from graphs.assessment.detect import detect_facts
 from knowledge.corpus import FIELD_REPORT_FILE, field_report_labels
 
 CASES = [

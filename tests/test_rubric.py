@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from graphs.assessment.rubric import recommend
 from graphs.models import DISQUALIFIER_KEYS, OPTIONS, SIGNAL_KEYS, Facts
-from graphs.rubric import recommend
 from knowledge.corpus import field_report_chunks
 
 ALL_SIGNALS = dict.fromkeys(SIGNAL_KEYS, True)

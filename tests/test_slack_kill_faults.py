@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 
 from bot.slack.threads import thread_key
-from graphs.assessment import build_assessment_graph
+from graphs.assessment.graph import build_assessment_graph
 from graphs.checkpoint import open_checkpointer
 from graphs.models import Facts
 from knowledge.settings import Settings

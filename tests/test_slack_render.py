@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.slack.render import MAX_BLOCKS, MAX_SECTION_CHARS, render_answer, split_text
 from bot.slack.render_assessment import render_question
+from graphs.assessment.questions import build_question
 from graphs.models import Answer, Citation
-from graphs.questions import build_question
 
 
 def test_long_answers_are_split_not_rejected() -> None:

@@ -12,7 +12,7 @@ from rich.prompt import Prompt
 
 from bot.cli.common import EXIT_USAGE, console, fail, open_advisor, print_json, run
 from bot.console import render_recommendation_text
-from graphs.answers_file import AnswersFileError, parse_answers
+from graphs.assessment.answers_file import AnswersFileError, parse_answers
 from graphs.models import CheckResult, InterviewTurn
 from graphs.qa import QuestionError
 from graphs.runtime import Advisor
@@ -64,7 +64,7 @@ def _assess_file(path: Path, as_json: bool) -> None:
         fail(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})", EXIT_USAGE)
     except AnswersFileError as exc:
         fail(f"{path}: {exc}", EXIT_USAGE)
-    from graphs.rubric import recommend
+    from graphs.assessment.rubric import recommend
 
     rec = recommend(facts)
     if as_json:

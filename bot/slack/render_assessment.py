@@ -20,6 +20,8 @@ from bot.slack.render import (
     sections,
     source_blocks,
 )
+from graphs.assessment.rubric import OPTION_NAMES
+from graphs.assessment.signals import stage_label, topic_label
 from graphs.models import (
     DISQUALIFIER_KEYS,
     SIGNAL_KEYS,
@@ -29,8 +31,6 @@ from graphs.models import (
     InterviewQuestion,
     Recommendation,
 )
-from graphs.rubric import OPTION_NAMES
-from graphs.signals import stage_label, topic_label
 
 ACTION_ANSWER = "interview_answer"  # + "_<i>": one action id per button in the block
 ACTION_CANCEL = "interview_cancel"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from graphs.assessment.rubric import OPTION_NAMES
 from graphs.models import Answer, Citation, InterviewQuestion, Recommendation
-from graphs.rubric import OPTION_NAMES
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
 _URL = re.compile(r"(?i)\b(https?|ftp)://")

@@ -23,11 +23,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.server import build_app
 from bot.slack.threads import SlackThreads
 from bot.teams.store import ConversationStore as TeamsConversations
+from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditLog
 from graphs.conversation import ConversationStore
 from graphs.digest_schedule import DigestStore
 from graphs.models import Facts
-from graphs.records import AssessmentRecords
 from graphs.runtime import Advisor
 from knowledge.corpus import ingest_samples
 from knowledge.index import KnowledgeIndex

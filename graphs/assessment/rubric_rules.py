@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graphs.models import SIGNAL_KEYS, Facts
-from graphs.signals import (
+from graphs.assessment.signals import (
     COMPARISON_H2,
     NOT_TO_HIRE_H2,
     SIGNAL_TOPICS,
     STAGE_BY_KEY,
 )
+from graphs.models import SIGNAL_KEYS, Facts
 
 SIMPLE_RULE = ("The simple rule",)
 NOT_TO_HIRE = (NOT_TO_HIRE_H2,)

@@ -18,11 +18,11 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from graphs.answers import parse_command
-from graphs.assessment import AssessmentContext, build_assessment_graph
+from graphs.assessment.answers import parse_command
+from graphs.assessment.graph import AssessmentContext, build_assessment_graph
+from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditLog
 from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
-from graphs.records import AssessmentRecords
 from graphs.thread_lock import ThreadLocks
 from knowledge.settings import Settings
 

@@ -64,7 +64,7 @@ def facts_from_tool_input(data: Any) -> Facts:
 
 
 def _offline(text: str) -> Facts:
-    from graphs.detect import detect_facts
+    from graphs.assessment.detect import detect_facts
 
     return detect_facts(text)
 

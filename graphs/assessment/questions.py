@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from graphs.assessment.signals import question_text, signal_help, signal_section, stage_label
 from graphs.models import (
     CONTEXT_KEYS,
     DISQUALIFIER_KEYS,
@@ -19,7 +20,6 @@ from graphs.models import (
     InterviewQuestion,
     QuestionKind,
 )
-from graphs.signals import question_text, signal_help, signal_section, stage_label
 
 TRI_CHOICES = [
     Choice(value="yes", label="Yes"),

@@ -18,12 +18,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graphs.answers import UNCLEAR, parse_command, parse_stage, parse_tri
+from graphs.assessment.answers import UNCLEAR, parse_command, parse_stage, parse_tri
+from graphs.assessment.questions import build_question, next_key, planned_total
+from graphs.assessment.records import AssessmentRecords
+from graphs.assessment.rubric import recommend
 from graphs.audit import AuditEvent, AuditLog
 from graphs.models import Facts
-from graphs.questions import build_question, next_key, planned_total
-from graphs.records import AssessmentRecords
-from graphs.rubric import recommend
 
 Status = Literal["asking", "done", "cancelled"]
 

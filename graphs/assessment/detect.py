@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from graphs.detect_patterns import CONTEXT, DISQUALIFIERS, NEG, SIGNALS, STAGES, Entry
+from graphs.assessment.detect_patterns import CONTEXT, DISQUALIFIERS, NEG, SIGNALS, STAGES, Entry
 from graphs.models import Facts
 
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+(?:but|however|although|though|whereas)\s+", re.I)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graphs.assessment.rubric_rules import RULES, Rule
+from graphs.assessment.signals import STAGE_BY_KEY, best_sentence, topic_label
 from graphs.models import (
     CONTEXT_KEYS,
     DISQUALIFIER_KEYS,
@@ -23,8 +25,6 @@ from graphs.models import (
     Recommendation,
     RuleHit,
 )
-from graphs.rubric_rules import RULES, Rule
-from graphs.signals import STAGE_BY_KEY, best_sentence, topic_label
 from knowledge.chunks import Chunk
 from knowledge.corpus import field_report_section_chunks, section_label
 

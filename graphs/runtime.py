@@ -56,7 +56,7 @@ class Advisor:
         engine = make_engine(settings.state_url)
         ensure_schema(engine)
         index = KnowledgeIndex(settings, engine)
-        ingestor = Ingestor(index, engine)
+        ingestor = Ingestor(index, engine, limits=settings.ingest_limits)
         advisor = cls(
             settings=settings,
             engine=engine,

@@ -1,13 +1,13 @@
 """Incremental, idempotent ingestion of a folder of documents for one tenant.
 
 Unchanged files (same SHA-256) are skipped, changed ones re-chunked (only new chunk ids are
-embedded), vanished ones removed from the index. A file that cannot be read is reported by
-name and the batch goes on.
+embedded), vanished ones removed from the index. A file that cannot be read, is over a limit
+(`IngestLimits`) or is a symlink leaving the folder is reported by name with its reason, and
+the batch goes on.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,10 +20,19 @@ from knowledge.chunking import chunk_document
 from knowledge.chunks import Chunk
 from knowledge.db import sources, upsert
 from knowledge.index import KnowledgeIndex
-from knowledge.sources import SourceError, discover, load_document
+from knowledge.sources import (
+    DEFAULT_LIMITS,
+    Found,
+    IngestLimits,
+    SourceError,
+    discover,
+    file_sha256,
+    load_document,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
+FLUSH_CHUNKS = 5_000  # pending chunks written out early, so many big files never pile up
 
 
 @dataclass(slots=True)
@@ -60,9 +69,17 @@ class _Pending:
 class Ingestor:
     """Writes one tenant's documents into the index and the `sources` table."""
 
-    def __init__(self, index: KnowledgeIndex, engine: Engine, *, flush_every: int = 200) -> None:
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        engine: Engine,
+        *,
+        limits: IngestLimits = DEFAULT_LIMITS,
+        flush_every: int = 200,
+    ) -> None:
         self._index = index
         self._engine = engine
+        self._limits = limits
         self._flush_every = flush_every
 
     @property
@@ -87,17 +104,21 @@ class Ingestor:
         prefix = key_prefix or str(root if root.is_dir() else root.parent)
         known = self._known(tenant, prefix)
         report, pending = IngestReport(), _Pending()
-        files = list(discover(root))
+        found = list(discover(root))
         seen: set[str] = set()
-        for done, path in enumerate(files, 1):
-            rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+        for done, entry in enumerate(found, 1):
+            rel = entry.path.name if root.is_file() else entry.path.relative_to(root).as_posix()
             key = f"{prefix}/{rel}"
-            seen.add(key)
-            self._ingest_file(path, key, tenant, known.get(key), report, pending, force)
-            if len(pending.rows) >= self._flush_every:
+            if entry.unlisted_folder:  # keep what was indexed under it (unreadable for now)
+                under = (prefix if entry.path == root else key) + "/"
+                seen.update(k for k in known if k.startswith(under))
+            if not self._refused(entry, key, report):
+                seen.add(key)
+                self._ingest_file(entry.path, key, tenant, known.get(key), report, pending, force)
+            if len(pending.rows) >= self._flush_every or len(pending.upserts) >= FLUSH_CHUNKS:
                 self._flush(tenant, pending, report)
             if progress:
-                progress(done, len(files), rel)
+                progress(done, len(found), rel)
         if root.is_dir():
             for key, (_sha, chunk_ids) in known.items():
                 if key not in seen:
@@ -108,6 +129,16 @@ class Ingestor:
         if report.chunks_written or report.chunks_deleted:
             self._index.bump_revision()
         return report
+
+    @staticmethod
+    def _refused(entry: Found, key: str, report: IngestReport) -> bool:
+        """Report a link that is not followed. Its key is not `seen`, so whatever an older
+        version indexed through it is removed."""
+        if entry.refused:
+            report.failed.append(f"{key}: {entry.refused}")
+        elif entry.skipped:
+            report.warnings.append(f"{key}: {entry.skipped}")
+        return bool(entry.refused or entry.skipped)
 
     def _ingest_file(
         self,
@@ -120,11 +151,12 @@ class Ingestor:
         force: bool = False,
     ) -> None:
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = file_sha256(path, key, self._limits)
             if previous and previous[0] == sha and not force:
                 report.unchanged.append(key)
                 return
-            doc = load_document(path, key)
+            doc = load_document(path, key, self._limits)
+            chunks = chunk_document(doc, tenant, max_chunks=self._limits.max_chunks)
         except SourceError as exc:
             report.failed.append(str(exc))
             return
@@ -132,7 +164,6 @@ class Ingestor:
             report.failed.append(f"{key}: cannot read ({exc.strerror or exc})")
             return
         report.warnings.extend(doc.warnings)
-        chunks = chunk_document(doc, tenant)
         old_ids = set(previous[1]) if previous and not force else set()
         new_ids = {c.chunk_id for c in chunks}
         pending.upserts.extend(c for c in chunks if c.chunk_id not in old_ids)

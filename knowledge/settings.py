@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.sources import DEFAULT_LIMITS, IngestLimits
+
 DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
@@ -60,6 +62,65 @@ class Settings(BaseSettings):
         default="advisor_chunks",
         validation_alias=_env("ADVISOR_COLLECTION"),
         description="Chroma collection holding every tenant's chunks.",
+    )
+
+    # --- ingestion limits: what one notes file may cost (hostile or accidental) ---------
+    ingest_max_file_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_file_bytes,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_FILE_BYTES"),
+        description="Larger files are refused before they are read.",
+    )
+    ingest_max_chars: int = Field(
+        default=DEFAULT_LIMITS.max_chars,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_CHARS"),
+        description="Characters of text extracted from one file.",
+    )
+    ingest_max_chunks: int = Field(
+        default=DEFAULT_LIMITS.max_chunks,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_CHUNKS"),
+        description="Chunks made from one file.",
+    )
+    ingest_max_expansion_ratio: float = Field(
+        default=DEFAULT_LIMITS.max_expansion_ratio,
+        gt=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_EXPANSION_RATIO"),
+        description="A .docx whose zip unpacks to more than this many times its size is refused.",
+    )
+    ingest_max_docx_xml_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_docx_xml_bytes,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_DOCX_XML_BYTES"),
+        description="Unzipped size of each XML part of a .docx that is read.",
+    )
+    ingest_max_docx_paragraphs: int = Field(
+        default=DEFAULT_LIMITS.max_docx_paragraphs,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_DOCX_PARAGRAPHS"),
+    )
+    ingest_max_zip_entries: int = Field(
+        default=DEFAULT_LIMITS.max_zip_entries,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_ZIP_ENTRIES"),
+    )
+    ingest_max_pdf_pages: int = Field(
+        default=DEFAULT_LIMITS.max_pdf_pages,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_PDF_PAGES"),
+    )
+    ingest_max_pdf_content_bytes: int = Field(
+        default=DEFAULT_LIMITS.max_pdf_content_bytes,
+        ge=1,
+        validation_alias=_env("ADVISOR_INGEST_MAX_PDF_CONTENT_BYTES"),
+        description="Decoded page content of one PDF, all pages together (and each stream).",
+    )
+    ingest_max_pdf_seconds: float = Field(
+        default=DEFAULT_LIMITS.max_pdf_seconds,
+        gt=0,
+        validation_alias=_env("ADVISOR_INGEST_MAX_PDF_SECONDS"),
+        description="Time to extract one PDF's text (a tiny PDF can draw one form for hours).",
     )
 
     # --- retrieval and answers ---------------------------------------------------------
@@ -151,6 +212,64 @@ class Settings(BaseSettings):
     )
     microsoft_app_tenant_id: str = Field(default="", validation_alias=_env("MicrosoftAppTenantId"))
 
+    # --- Teams: inbound limits, token keys, outbound hosts -------------------------------
+    teams_max_body_bytes: int = Field(
+        default=262_144,
+        ge=1024,
+        validation_alias=_env("ADVISOR_TEAMS_MAX_BODY_BYTES"),
+        description="Largest activity accepted (413 beyond); the Bot Framework's own limit.",
+    )
+    teams_max_json_depth: int = Field(
+        default=64,
+        ge=4,
+        le=500,
+        validation_alias=_env("ADVISOR_TEAMS_MAX_JSON_DEPTH"),
+        description="Deepest JSON nesting accepted in an activity (400 beyond).",
+    )
+    teams_extra_service_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("ADVISOR_TEAMS_EXTRA_SERVICE_HOSTS"),
+        description="serviceUrl origins allowed besides the Bot Framework's (comma-separated "
+        "`host[:port]` for https or `http://host:port`), e.g. a loopback connector in tests.",
+    )
+    teams_openid_metadata_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        validation_alias=_env("ADVISOR_TEAMS_OPENID_METADATA_URL"),
+        description="OpenID metadata for Bot Framework channel tokens; tests point it at a "
+        "loopback server.",
+    )
+    teams_emulator_openid_metadata_url: str = Field(
+        default="https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        validation_alias=_env("ADVISOR_TEAMS_EMULATOR_OPENID_METADATA_URL"),
+        description="OpenID metadata for Emulator-issued (Entra) tokens.",
+    )
+    teams_auth_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=_env("ADVISOR_TEAMS_AUTH_TIMEOUT_S"),
+        description="Deadline for checking one token (signing keys fetched): 401 beyond.",
+    )
+    teams_send_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=_env("ADVISOR_TEAMS_SEND_TIMEOUT_S"),
+        description="Timeout of each call to the Bot Framework connector.",
+    )
+    teams_send_retries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        validation_alias=_env("ADVISOR_TEAMS_SEND_RETRIES"),
+        description="Retries of a failed connector call (connection errors; 5xx on updates).",
+    )
+
+    @field_validator("teams_extra_service_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     # --- governance and operations -------------------------------------------------------
     audit_hash_questions: bool = Field(
         default=False, validation_alias=_env("ADVISOR_AUDIT_HASH_QUESTIONS")
@@ -193,6 +312,22 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'advisor.db'}"
+
+    @property
+    def ingest_limits(self) -> IngestLimits:
+        """The `ingest_max_*` settings, as the loaders take them."""
+        return IngestLimits(
+            max_file_bytes=self.ingest_max_file_bytes,
+            max_chars=self.ingest_max_chars,
+            max_chunks=self.ingest_max_chunks,
+            max_expansion_ratio=self.ingest_max_expansion_ratio,
+            max_docx_xml_bytes=self.ingest_max_docx_xml_bytes,
+            max_docx_paragraphs=self.ingest_max_docx_paragraphs,
+            max_zip_entries=self.ingest_max_zip_entries,
+            max_pdf_pages=self.ingest_max_pdf_pages,
+            max_pdf_content_bytes=self.ingest_max_pdf_content_bytes,
+            max_pdf_seconds=self.ingest_max_pdf_seconds,
+        )
 
     @property
     def uses_postgres(self) -> bool:

@@ -2,29 +2,65 @@
 
 A section keeps its heading path, which becomes the citation label. Loaders never guess
 at a file they cannot read: they raise `SourceError` with the file name, and the batch
-goes on without it.
+goes on without it. Every loader is bounded by `IngestLimits`, so a hostile or accidental
+huge file is refused with its reason instead of exhausting the machine.
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 import logging
+import os
 import re
-from collections.abc import Iterable
+import time
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx")
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+MAX_HEADING_CHARS = 200  # a heading or title longer than this is cut: labels ride on every chunk
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+_BLOCK = 1 << 20
+_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")  # trailing "#"s are stripped in code (no backtracking)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
 
 class SourceError(Exception):
     """A file could not be read or parsed; the message names the file and the reason."""
+
+
+class LimitError(SourceError):
+    """A file is over one of the ingestion limits; the message names the setting to raise."""
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """Caps on what one file may cost; the defaults keep any input well under 1 GiB of memory.
+
+    `Settings` exposes each as an `ADVISOR_INGEST_*` variable; these defaults are the settings'.
+    """
+
+    max_file_bytes: int = 20 * 1024 * 1024  # refused on `stat`, before a byte is read
+    max_chars: int = 2_000_000  # extracted text per file (~1,000 pages)
+    max_chunks: int = 5_000  # chunks per file (many tiny sections)
+    max_expansion_ratio: float = 100.0  # .docx: unzipped size / file size
+    max_docx_xml_bytes: int = 64 * 1024 * 1024  # .docx: each XML part read, unzipped
+    max_docx_paragraphs: int = 100_000
+    max_zip_entries: int = 10_000
+    max_pdf_pages: int = 2_000
+    max_pdf_content_bytes: int = 16 * 1024 * 1024  # .pdf: decoded page content, all pages
+    max_pdf_seconds: float = 60.0  # .pdf: text extraction time (the one limit not of size)
+
+
+DEFAULT_LIMITS = IngestLimits()
 
 
 @dataclass(slots=True)
@@ -44,18 +80,70 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_text(path: Path, warnings: list[str]) -> str:
-    """Read UTF-8 text; undecodable bytes are replaced and reported, never fatal."""
-    raw = path.read_bytes()
+def _mb(size: float) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB"
+
+
+def check_size(path: Path, limits: IngestLimits) -> int:
+    """The file's size from `stat`; refuses an oversized file before anything reads it."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise LimitError(
+            f"the file is {_mb(size)}; files over {_mb(limits.max_file_bytes)} are refused "
+            "(ADVISOR_INGEST_MAX_FILE_BYTES)"
+        )
+    return size
+
+
+def file_sha256(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> str:
+    """SHA-256 of the file, hashed in blocks; refuses an oversized file (named `rel`) before
+    reading it, and never reads past the limit (a file still growing)."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        warnings.append(f"{path.name}: not valid UTF-8, undecodable bytes were replaced")
-        return raw.decode("utf-8", errors="replace")
+        check_size(path, limits)
+    except LimitError as exc:
+        raise LimitError(f"{rel}: {exc}") from exc
+    digest, left = hashlib.sha256(), limits.max_file_bytes + 1
+    with path.open("rb") as handle:
+        while left > 0 and (block := handle.read(min(_BLOCK, left))):
+            digest.update(block)
+            left -= len(block)
+    if left <= 0:
+        raise LimitError(f"{rel}: the file grew past {_mb(limits.max_file_bytes)} while read")
+    return digest.hexdigest()
+
+
+def _too_many_chars(limits: IngestLimits) -> LimitError:
+    return LimitError(
+        f"more than {limits.max_chars:,} characters of text (ADVISOR_INGEST_MAX_CHARS)"
+    )
+
+
+def read_text(path: Path, warnings: list[str], limits: IngestLimits = DEFAULT_LIMITS) -> str:
+    """Read UTF-8 text in blocks, stopping at the character limit; undecodable bytes are
+    replaced and reported, never fatal."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    parts: list[str] = []
+    chars = 0
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(_BLOCK)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError:
+                warnings.append(f"{path.name}: not valid UTF-8, undecodable bytes were replaced")
+                decoder.errors = "replace"
+                text = decoder.decode(block, final=not block)
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise _too_many_chars(limits)
+            parts.append(text)
+            if not block:
+                return "".join(parts)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    match = _FRONT_MATTER.match(text)
+    """YAML front matter (within the first 64 KB) and the body after it."""
+    match = _FRONT_MATTER.match(text[: MAX_FRONT_MATTER_CHARS + 8])
     if not match:
         return {}, text
     try:
@@ -65,6 +153,19 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     if not isinstance(meta, dict):
         raise SourceError("front matter must be a mapping of keys to values")
     return meta, text[match.end() :]
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= MAX_HEADING_CHARS else text[: MAX_HEADING_CHARS - 1] + "…"
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    title = match.group(2).rstrip()
+    return len(match.group(1)), _short(title.rstrip("#").rstrip() or title)
 
 
 def markdown_sections(body: str, *, root: tuple[str, ...] = ()) -> list[Section]:
@@ -85,12 +186,12 @@ def markdown_sections(body: str, *, root: tuple[str, ...] = ()) -> list[Section]
         lines.clear()
 
     for line in body.splitlines():
-        match = _HEADING.match(line)
-        if not match:
+        heading = _heading(line)
+        if heading is None:
             lines.append(line)
             continue
         flush()
-        level, title = len(match.group(1)), match.group(2).strip()
+        level, title = heading
         stack = [(lvl, t) for lvl, t in stack if lvl < level]
         stack.append((level, title))
         inner = tuple(t for lvl, t in stack if lvl > 1)
@@ -99,69 +200,246 @@ def markdown_sections(body: str, *, root: tuple[str, ...] = ()) -> list[Section]
     return sections
 
 
-def _as_date(value: object) -> str | None:
+def _scalar(meta: dict[str, object], key: str) -> str | None:
+    """A front-matter value as text; a list or mapping is refused (an alias bomb's `str()`
+    would never finish)."""
+    value = meta.get(key)
     if value is None or value == "":
         return None
     if isinstance(value, Date):
         return value.isoformat()
-    return str(value)
+    if not isinstance(value, str | int | float | bool):
+        raise SourceError(f"front matter {key!r} must be a single value, not a list or mapping")
+    return _short(str(value))
 
 
-def load_markdown(path: Path, rel: str) -> Document:
+def load_markdown(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
     warnings: list[str] = []
-    meta, body = split_front_matter(read_text(path, warnings))
-    title = str(meta.get("title") or _title_from(path))
-    sections = markdown_sections(body)
+    meta, body = split_front_matter(read_text(path, warnings, limits))
     return Document(
-        title=title,
+        title=_scalar(meta, "title") or _title_from(path),
         path=rel,
-        sections=sections,
-        date=_as_date(meta.get("date")),
-        author=str(meta["author"]) if meta.get("author") else None,
+        sections=markdown_sections(body),
+        date=_scalar(meta, "date"),
+        author=_scalar(meta, "author"),
         meta=meta,
         warnings=warnings,
     )
 
 
-def load_text(path: Path, rel: str) -> Document:
+def load_text(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
     warnings: list[str] = []
-    text = read_text(path, warnings)
+    text = read_text(path, warnings, limits)
     return Document(_title_from(path), rel, [Section((), text.strip())], warnings=warnings)
 
 
-def load_pdf(path: Path, rel: str) -> Document:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+_PDF_MAX_TOKENS_PER_STREAM = 1_000_000  # pypdf allows 2M: ~500 MB and 15 s for one stream
+_PDF_DECODE_LIMITS = (
+    "array_based_stream_maximum_output_length",
+    "brotli_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "stream_decoding_work_maximum_length",
+    "zlib_maximum_output_length",
+)
 
+
+def load_pdf(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
+    """Page by page within pypdf's safety limits, tightened so no stream decodes past the
+    content limit (pypdf's own 75 MB lets one page's text cost about a gigabyte)."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PyPdfError
+
+    caps = dict.fromkeys(_PDF_DECODE_LIMITS, limits.max_pdf_content_bytes)
+    caps["stream_parsing_work_maximum_count"] = _PDF_MAX_TOKENS_PER_STREAM
     try:
-        reader = PdfReader(str(path))
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    except (PdfReadError, ValueError, OSError, KeyError) as exc:
+        with apply_configuration(**caps):
+            sections = _pdf_sections(PdfReader(str(path)), limits)
+    except LimitReachedError as exc:
+        raise LimitError(
+            f"over a PDF safety limit: {exc} (a stream may decode to at most "
+            "ADVISOR_INGEST_MAX_PDF_CONTENT_BYTES)"
+        ) from exc
+    except (PyPdfError, ValueError, OSError, KeyError) as exc:
         raise SourceError(f"not a readable PDF ({exc})") from exc
-    sections = [Section((f"p. {i}",), text) for i, text in enumerate(pages, 1) if text]
     if not sections:
         raise SourceError("the PDF has no extractable text (scanned images?)")
     return Document(_title_from(path), rel, sections)
 
 
-def load_docx(path: Path, rel: str) -> Document:
-    import zipfile
+class _PdfDeadline:
+    """Called before every content operator text extraction runs (forms included): stops a
+    PDF of a few KB that draws one costly form thousands of times, which no size shows."""
 
-    from docx import Document as DocxDocument
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def __call__(self, *_args: object) -> None:
+        if self.passed:  # pypdf swallows this inside a form; the page's next operator won't
+            raise LimitError(self.reason)
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    @property
+    def reason(self) -> str:
+        return f"reading it took over {self.seconds:g} s (ADVISOR_INGEST_MAX_PDF_SECONDS)"
+
+
+def _pdf_sections(reader: Any, limits: IngestLimits) -> list[Section]:
+    """One section per page with text; refuses too many pages, too much page content (all
+    pages together, measured before each page is parsed), too much time or too many
+    characters."""
+    if len(reader.pages) > limits.max_pdf_pages:
+        raise LimitError(
+            f"{len(reader.pages):,} pages; the limit is {limits.max_pdf_pages:,} "
+            "(ADVISOR_INGEST_MAX_PDF_PAGES)"
+        )
+    sections: list[Section] = []
+    chars = content = 0
+    deadline = _PdfDeadline(limits.max_pdf_seconds)
+    for number, page in enumerate(reader.pages, 1):
+        contents = page.get_contents()
+        content += len(contents.get_data()) if contents is not None else 0
+        if content > limits.max_pdf_content_bytes:
+            raise LimitError(
+                f"more than {_mb(limits.max_pdf_content_bytes)} of page content "
+                "(ADVISOR_INGEST_MAX_PDF_CONTENT_BYTES)"
+            )
+        text = (page.extract_text(visitor_operand_before=deadline) or "").strip()
+        if deadline.passed:
+            raise LimitError(deadline.reason)
+        chars += len(text)
+        if chars > limits.max_chars:
+            raise _too_many_chars(limits)
+        if text:
+            sections.append(Section((f"p. {number}",), text))
+    return sections
+
+
+def load_docx(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
+    """A .docx read as a stream after its zip is checked: python-docx would build the whole
+    tree (2 million paragraphs take minutes; an expansion bomb takes gigabytes)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_zip(archive, path.stat().st_size, limits)
+            title, markdown = _docx_markdown(archive, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise SourceError(f"not a readable .docx file ({exc.__class__.__name__}: {exc})") from exc
+    return Document(title or _title_from(path), rel, markdown_sections("\n\n".join(markdown)))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_DOCX_TEXT = {_W + "t": None, _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n"}
+_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+
+
+def _check_zip(archive: zipfile.ZipFile, size: int, limits: IngestLimits) -> None:
+    """Refuse a zip bomb from its directory alone (Python's zipfile never inflates an entry
+    past its declared size: it stops with a CRC error)."""
+    entries = archive.infolist()
+    if len(entries) > limits.max_zip_entries:
+        raise LimitError(
+            f"{len(entries):,} zip entries; the limit is {limits.max_zip_entries:,} "
+            "(ADVISOR_INGEST_MAX_ZIP_ENTRIES)"
+        )
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > limits.max_expansion_ratio * max(size, 1):
+        raise LimitError(
+            f"expands {unpacked / max(size, 1):,.0f}× when unzipped ({_mb(unpacked)} from "
+            f"{_mb(size)}); the limit is {limits.max_expansion_ratio:,.0f}× "
+            "(ADVISOR_INGEST_MAX_EXPANSION_RATIO)"
+        )
+
+
+def _xml_elements(archive: zipfile.ZipFile, name: str, limits: IngestLimits) -> Iterator:
+    """Each element of one XML part as it ends, then dropped: memory stays flat whatever
+    the part holds. No DTDs, no entities, no network."""
+    from lxml import etree
 
     try:
-        doc = DocxDocument(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SourceError(f"not a readable .docx file ({exc.__class__.__name__})") from exc
-    markdown: list[str] = []
-    for para in doc.paragraphs:
-        style = (para.style.name if para.style is not None else "") or ""
-        if style.startswith("Heading") and style[-1:].isdigit():
-            markdown.append("#" * int(style[-1]) + " " + para.text)
-        elif para.text.strip():
-            markdown.append(para.text)
-    title = doc.core_properties.title or _title_from(path)
-    return Document(title, rel, markdown_sections("\n".join(markdown)))
+        entry = archive.getinfo(name)
+    except KeyError:
+        return
+    if entry.file_size > limits.max_docx_xml_bytes:
+        raise LimitError(
+            f"{name} is {_mb(entry.file_size)} unzipped; the limit is "
+            f"{_mb(limits.max_docx_xml_bytes)} (ADVISOR_INGEST_MAX_DOCX_XML_BYTES)"
+        )
+    with archive.open(entry) as stream:
+        events = etree.iterparse(
+            stream, events=("end",), resolve_entities=False, load_dtd=False, no_network=True
+        )
+        try:
+            for _event, element in events:
+                yield element
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)
+        except etree.XMLSyntaxError as exc:
+            raise SourceError(f"{name} is not well-formed XML ({exc})") from exc
+
+
+def _heading_styles(archive: zipfile.ZipFile, limits: IngestLimits) -> dict[str, int]:
+    """Style id → heading level, for the paragraph styles named "Heading N"."""
+    levels: dict[str, int] = {}
+    for element in _xml_elements(archive, "word/styles.xml", limits):
+        if element.tag == _W + "name" and len(levels) < 1000:
+            style_id = element.getparent().get(_W + "styleId")
+            match = _HEADING_STYLE.fullmatch(element.get(_W + "val") or "")
+            if style_id and match:
+                levels[style_id] = int(match.group(1))
+    return levels
+
+
+def _docx_markdown(archive: zipfile.ZipFile, limits: IngestLimits) -> tuple[str, list[str]]:
+    """The core title and the body as Markdown paragraphs (headings from "Heading N" styles),
+    refusing too many paragraphs or characters."""
+    if "word/document.xml" not in archive.namelist():
+        raise SourceError("no word/document.xml inside (not a Word document)")
+    levels = _heading_styles(archive, limits)
+    paragraphs: list[str] = []
+    parts: list[str] = []
+    style, count, chars = "", 0, 0
+    for element in _xml_elements(archive, "word/document.xml", limits):
+        tag = element.tag
+        if tag in _DOCX_TEXT:
+            text = _DOCX_TEXT[tag] or element.text or ""
+            chars += len(text)
+            if chars > limits.max_chars:
+                raise _too_many_chars(limits)
+            parts.append(text)
+        elif tag == _W + "pStyle":
+            style = element.get(_W + "val") or ""
+        elif tag == _W + "p":
+            count += 1
+            if count > limits.max_docx_paragraphs:
+                raise LimitError(
+                    f"more than {limits.max_docx_paragraphs:,} paragraphs "
+                    "(ADVISOR_INGEST_MAX_DOCX_PARAGRAPHS)"
+                )
+            text, level = "".join(parts), levels.get(style) or _heading_level(style)
+            if level and level <= 6 and text.strip():
+                paragraphs.append("#" * level + " " + text)
+            elif text.strip():
+                paragraphs.append(text)
+            parts, style = [], ""
+    return _docx_title(archive, limits), paragraphs
+
+
+def _heading_level(style_id: str) -> int:
+    match = _HEADING_STYLE.fullmatch(style_id)
+    return int(match.group(1)) if match else 0
+
+
+def _docx_title(archive: zipfile.ZipFile, limits: IngestLimits) -> str:
+    for element in _xml_elements(archive, "docProps/core.xml", limits):
+        if element.tag == _DC_TITLE and element.text and element.text.strip():
+            return _short(element.text)
+    return ""
 
 
 _LOADERS = {
@@ -173,30 +451,95 @@ _LOADERS = {
 }
 
 
-def load_document(path: Path, rel: str) -> Document:
-    """Load one file; raises `SourceError` naming the file when it cannot be read."""
+def load_document(path: Path, rel: str, limits: IngestLimits = DEFAULT_LIMITS) -> Document:
+    """Load one file within `limits`; raises `SourceError` naming the file when it cannot be
+    read or is over a limit."""
     loader = _LOADERS.get(path.suffix.lower())
-    if loader is None:
-        raise SourceError(f"{rel}: unsupported file type {path.suffix!r}")
     try:
-        return loader(path, rel)
+        if loader is None:
+            raise SourceError(f"unsupported file type {path.suffix!r}")
+        check_size(path, limits)
+        return loader(path, rel, limits)
     except SourceError as exc:
-        raise SourceError(f"{rel}: {exc}") from exc
+        raise type(exc)(f"{rel}: {exc}") from exc
     except OSError as exc:
         raise SourceError(f"{rel}: cannot read ({exc.strerror or exc})") from exc
     except Exception as exc:
         raise SourceError(f"{rel}: cannot parse ({exc.__class__.__name__}: {exc})") from exc
 
 
-def discover(root: Path) -> Iterable[Path]:
-    """Supported files under `root` (or `root` itself), sorted, hidden files skipped."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A candidate under the ingest root: a file to read, or why it is not read."""
+
+    path: Path
+    refused: str | None = None  # reported as a failure
+    skipped: str | None = None  # reported as a warning
+    unlisted_folder: bool = False  # what was indexed under it stays (unreadable for now)
+
+
+def discover(root: Path) -> Iterator[Found]:
+    """Supported files under `root` (or `root` itself), sorted, hidden entries skipped.
+
+    Symlinks are never followed, so another client's folder can't be linked in and a link
+    cycle can't loop. A link leaving `root`, a dangling link and a link loop are refused
+    (failures, named with the reason); a link staying inside `root` is skipped with a
+    warning, since what it points to is indexed where it is. A `root` named on the command
+    line is resolved first (naming a link there is the operator's choice). Folders are walked
+    without recursion, so depth can't overflow the stack.
+    """
+    root = root.resolve()
     if root.is_file():
-        yield root
+        yield Found(root)
         return
-    for path in sorted(root.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not hidden:
-            yield path
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            reason = f"cannot list the folder ({exc.strerror or exc})"
+            yield Found(folder, refused=reason, unlisted_folder=True)
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                found = _link(path, root)
+                if found is not None:
+                    yield found
+            elif entry.is_dir(follow_symlinks=False):
+                subfolders.append(path)
+            elif entry.is_file(follow_symlinks=False) and _supported(path):
+                yield Found(path)
+        folders.extend(reversed(subfolders))
+
+
+def _supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def _link(path: Path, root: Path) -> Found | None:
+    """Why a symlink is not read, or None when it could never have been a note."""
+    could_be_note = _supported(path) or not path.suffix
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        reason = "a dangling link (its target does not exist)"
+        return Found(path, refused=reason) if could_be_note else None
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError on a loop, later ELOOP
+        return Found(path, refused="a symlink loop") if could_be_note else None
+    if not (could_be_note or target.is_dir() or _supported(target)):
+        return None
+    if target != root and not target.is_relative_to(root):
+        return Found(
+            path,
+            refused=f"links outside the notes folder (to {target}); links are not followed, "
+            "ingest that folder itself if it belongs to this client",
+        )
+    return Found(path, skipped="a link inside the notes folder, not followed (links never are)")
 
 
 def _title_from(path: Path) -> str:

@@ -243,3 +243,82 @@ async def test_a_subscribed_teams_conversation_gets_the_digest_once(teams: Teams
     assert first == [("teams:conv-lead", "2026-W48", "sent")] and again == []
     digests = [t for t in teams.connector.texts() if "Weekly AI leadership digest" in t]
     assert len(digests) == 1 and "Sources" in digests[0]
+
+
+async def test_an_activity_over_the_size_cap_is_413(teams: Teams) -> None:
+    body = activity(teams.connector, text="x" * 300_000)
+    response = await teams.http.post("/api/messages", json=body)
+    assert response.status == 413 and teams.connector.attempts == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,
+        b'{"type": "message", "channelData": ' + b'{"a": ' * 65 + b"1" + b"}" * 65 + b"}",
+        b'{"type": "message", "value": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ],
+    ids=["100k brackets", "65 levels in channelData", "5000 levels in value"],
+)
+async def test_deeply_nested_json_is_400_not_a_recursion_error(teams: Teams, body: bytes) -> None:
+    response = await teams.http.post(
+        "/api/messages", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400 and "nested deeper" in (await response.json())["error"]
+
+
+ODD_VALUES = ["answer", 5, None, [1, 2], True, {"action": "x"}, {"action": {"type": "Submit"}}]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=[repr(v)[:24] for v in ODD_VALUES])
+async def test_an_action_execute_with_an_odd_value_gets_a_clear_card_error(
+    teams: Teams, value: object
+) -> None:
+    response = await teams.http.post(
+        "/api/messages",
+        json=activity(teams.connector, type="invoke", name="adaptiveCard/action", value=value),
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 400 and body["type"] == "application/vnd.microsoft.error"
+    assert "Action.Execute" in body["value"]["message"]
+
+
+async def test_an_action_execute_with_non_object_data_gets_a_clear_card_error(
+    teams: Teams,
+) -> None:
+    value = {"action": {"type": "Action.Execute", "verb": "answer", "data": "1"}}
+    response = await teams.http.post(
+        "/api/messages",
+        json=activity(teams.connector, type="invoke", name="adaptiveCard/action", value=value),
+    )
+    body = await response.json()
+    assert response.status == 200 and body["statusCode"] == 400
+    assert "data must be an object" in body["value"]["message"]
+
+
+@pytest.mark.parametrize("name", ["composeExtension/query", "task/fetch", "made/up", None, ""])
+async def test_invokes_this_bot_does_not_offer_are_400(teams: Teams, name: str | None) -> None:
+    response = await teams.http.post(
+        "/api/messages",
+        json=activity(teams.connector, type="invoke", name=name, value="x"),
+    )
+    assert response.status == 400
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["x", 5, [1], {"advisor": 5}, {"advisor": ["answer"]}, {"advisor": "answer", "thread": 7}],
+    ids=["string", "number", "list", "advisor number", "advisor list", "thread number"],
+)
+async def test_a_card_submit_with_an_odd_value_gets_a_reply(teams: Teams, value: object) -> None:
+    assert await teams.send(text=None, value=value) in (200, 201)
+    [reply] = [s for s in teams.connector.sent if s.method == "POST"]
+    assert reply.activity.get("text") or reply.activity.get("attachments")
+
+
+async def test_a_card_for_another_conversations_interview_is_refused(teams: Teams) -> None:
+    await teams.send(text="assess", conversation={"id": "conv-a"})
+    data = teams.connector.cards()[-1]["actions"][0]["data"]
+    await teams.send(text="", value=data, conversation={"id": "conv-b"})
+    assert "another conversation" in str(teams.connector.cards()[-1])

@@ -11,7 +11,6 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
     Entity,
 )
 
@@ -26,6 +25,8 @@ from knowledge.records import record_feedback
 from knowledge.tenants import TenantError
 
 log = logging.getLogger(__name__)
+CARD_ERROR = "application/vnd.microsoft.error"
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 _MENTION = re.compile(r"<at>.*?</at>", re.S)
 HELP = (
     "Ask me anything about AI technical leadership, or: **ask** <question> · **assess** "
@@ -193,10 +194,10 @@ class AdvisorTeamsBot(TeamsActivityHandler):
             )
             update.id = turn_context.activity.reply_to_id
             await turn_context.update_activity(update)
-        if card is not None:
-            await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
+        await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
 
-    async def handle_card(self, activity: Activity, data: dict[str, Any]) -> dict | None:
+    async def handle_card(self, activity: Activity, data: dict[str, Any]) -> dict:
+        """The card that answers a button (Action.Submit or Action.Execute) with `data`."""
         kind = data.get("advisor")
         if kind == "feedback":
             record_feedback(
@@ -217,39 +218,86 @@ class AdvisorTeamsBot(TeamsActivityHandler):
             )
             return turn_card(turn)
         if kind == "answer":
+            thread = thread_key(activity)
+            if str(data.get("thread") or thread) != thread:
+                return _notice("That card belongs to another conversation's interview.")
             turn = await self.advisor.interviews.reply(
-                str(data.get("thread") or thread_key(activity)),
-                str(data.get("value", "")),
-                user_id=_user(activity),
+                thread, str(data.get("value", "")), user_id=_user(activity)
             )
             return turn_card(turn)
-        return None
-
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        """Action.Execute: the card is replaced by the next question (or the result)."""
-        action = invoke_value.action
-        raw = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
-        data = dict(raw or {})
-        card = await self.handle_card(turn_context.activity, data) or render._card(
-            [render._text("Done.")]
-        )
-        return AdaptiveCardInvokeResponse(status_code=200, type=render.CARD, value=card)
+        return _notice("That button is not one I know. Type **help** to see what I can do.")
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Action.Execute, answered with the card itself. botbuilder 4.17 serialises the
-        response body twice on this path (a 500); returning the model un-serialised avoids it."""
-        activity = turn_context.activity
-        if activity.name == "adaptiveCard/action" and isinstance(activity.value, dict):
-            value = AdaptiveCardInvokeValue().deserialize(activity.value)
-            return InvokeResponse(
-                status=200, body=await self.on_adaptive_card_invoke(turn_context, value)
-            )
-        return await super().on_invoke_activity(turn_context)
+        """Action.Execute is ours; other invokes go to the SDK, and one it has no handler for
+        (its 501) or fails on is a 400: a feature this bot does not offer, not a server fault."""
+        name = turn_context.activity.name
+        if name == "adaptiveCard/action":
+            return InvokeResponse(status=200, body=await self._card_invoke(turn_context))
+        try:
+            response = await super().on_invoke_activity(turn_context)
+        except Exception as exc:
+            log.warning("teams invoke failed in the SDK: %s", type(exc).__name__, exc_info=exc)
+            response = None
+        if response is None or response.status >= 500:
+            shown = str(name)[:80] if name else "(unnamed)"
+            return InvokeResponse(status=400, body={"error": f"unsupported invoke {shown}"})
+        return response
+
+    async def _card_invoke(self, turn_context: TurnContext) -> AdaptiveCardInvokeResponse:
+        """Action.Execute: the card is replaced by the next question (or the result). Answered
+        with HTTP 200 even on errors, as Universal Actions expect: the body says what failed.
+        The model is returned un-serialised (botbuilder 4.17's own path serialises it twice)."""
+        try:
+            data = execute_data(turn_context.activity.value)
+        except CardActionError as exc:
+            return card_invoke_error(400, "BadRequest", str(exc))
+        try:
+            card = await self.handle_card(turn_context.activity, data)
+        except Exception as exc:
+            log.error("teams card action failed: %s", type(exc).__name__, exc_info=exc)
+            return card_invoke_error(500, "InternalError", SORRY)
+        return AdaptiveCardInvokeResponse(status_code=200, type=render.CARD, value=card)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(MessageFactory.text(HELP))
+
+
+class CardActionError(ValueError):
+    """An Action.Execute invoke whose value is not shaped as one; the message says how."""
+
+
+def execute_data(value: object) -> dict[str, Any]:
+    """The `data` of an `adaptiveCard/action` invoke value, checked by shape: Teams sends
+    `{"action": {"type": "Action.Execute", "verb": …, "data": {…}}}`; anything else may come
+    from a client that is not Teams (a string, a number, null)."""
+    if not isinstance(value, dict):
+        raise CardActionError(
+            f"invoke value must be an object with an Action.Execute action, not {_kind(value)}"
+        )
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        raise CardActionError("invoke value.action must be an object of type Action.Execute")
+    data = action.get("data")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CardActionError(f"invoke value.action.data must be an object, not {_kind(data)}")
+    return data
+
+
+def card_invoke_error(status: int, code: str, message: str) -> AdaptiveCardInvokeResponse:
+    """Universal Actions' error answer; Teams shows `message` on the card."""
+    return AdaptiveCardInvokeResponse(
+        status_code=status, type=CARD_ERROR, value={"code": code, "message": message}
+    )
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _notice(text: str) -> dict[str, Any]:
+    return render._card([render._text(text)])
 
 
 def turn_card(turn: InterviewTurn) -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from bot.teams import render
+from bot.teams.service_url import ServiceUrlError
 from graphs.digest import Digest
 from graphs.digest_schedule import (
     DeliveryError,
@@ -18,6 +20,8 @@ from graphs.digest_schedule import (
     zone_hint,
 )
 from knowledge.identity import hash_user
+
+log = logging.getLogger(__name__)
 
 
 def digest_markdown(digest: Digest) -> str:
@@ -41,6 +45,11 @@ async def send_proactive(endpoint: Any, conversation_id: str, text: str) -> None
     reference = endpoint.bot.conversations.get(conversation_id)
     if reference is None:
         raise DeliveryError(f"no conversation reference for {conversation_id}", retryable=False)
+    try:  # a reference stored before the check existed, or in another mode: never contacted
+        endpoint.service_urls.check(reference.service_url)
+    except ServiceUrlError as exc:
+        log.warning("teams digest for %s not sent: %s", conversation_id, exc)
+        raise DeliveryError(f"serviceUrl not allowed: {exc}", retryable=False) from exc
 
     async def post(turn_context: TurnContext) -> None:
         message = MessageFactory.text(text)

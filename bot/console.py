@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graphs.assessment.rubric import OPTION_NAMES
-from graphs.models import Answer, Recommendation
+from graphs.assessment.explain import Explanation, answers_said, explain
+from graphs.models import Answer, CheckResult, Recommendation
 
 
 def render_answer_text(answer: Answer) -> str:
@@ -45,22 +45,79 @@ def answer_json(answer: Answer) -> dict:
 
 
 def render_recommendation_text(rec: Recommendation) -> str:
-    """The recommendation with its reasons, advice, plan and numbered sources."""
-    lines = [
-        f"Recommendation: {OPTION_NAMES[rec.recommendation]} "
-        f"(confidence {rec.confidence:.0%}; runner-up: {OPTION_NAMES[rec.runner_up]})",
-        "",
-        "Why:",
-    ]
-    lines += [f"  • {r.reason} [{r.citation}]" for r in rec.rules if r.weight > 0]
-    against = [r for r in rec.rules if r.weight < 0]
-    if against:
-        lines += ["Weighed against:"] + [f"  • {r.reason} [{r.citation}]" for r in against]
-    if rec.advice:
+    """An interview's result, its reasons paired with the founder's answers."""
+    return render_explanation_text(explain(rec, said=answers_said(rec.facts)))
+
+
+def render_explanation_text(ex: Explanation) -> str:
+    """The option with its confidence in words, the reasons for it, against the runner-up
+    and against it (each with the founder's words), advice, plan and numbered sources."""
+    lines = [f"{ex.headline}", f"{ex.strength} Runner-up: {ex.runner_up_name}."]
+    for title, reasons in (
+        ("Why", ex.why),
+        (f"Why not {ex.runner_up_name.lower()}", ex.against_runner_up),
+        ("What speaks against it", ex.caveats),
+    ):
+        if reasons:
+            lines += ["", f"{title}:"]
+            for r in reasons:
+                lines.append(f"  • {r.text} [{r.citation}]")
+                if r.said:
+                    lines.append(f"      {r.said}")
+    if ex.advice:
         lines += ["", "From the report:"]
-        lines += [f"  • “{a.text}” [{a.citation}]" for a in rec.advice]
-    if rec.plan:
+        lines += [f"  • “{a.text}” [{a.citation}]" for a in ex.advice]
+    if ex.plan:
         lines += ["", "A 30-day evaluation:"]
-        lines += [f"  {w.title} [{w.citation}]\n    “{w.text}”" for w in rec.plan]
-    lines += ["", "Sources:"] + [f"  [{c.n}] {c.label}" for c in rec.citations]
+        lines += [f"  {w.title} [{w.citation}]\n    “{w.text}”" for w in ex.plan]
+    lines += ["", "Sources:"] + [f"  [{c.n}] {c.label}" for c in ex.citations]
     return "\n".join(lines)
+
+
+def render_check_text(result: CheckResult) -> str:
+    """What was read (with the founder's words), then the verdict or the leaning and the
+    questions that would settle it."""
+    lines = ["What I read:"]
+    for r in result.read:
+        value = "" if r.value is True else f": {r.value}"
+        lines.append(f"  • {r.key}{value} — “{r.evidence}” ({r.confidence:.0%})")
+    if not result.read:
+        lines.append("  (nothing I could use yet)")
+    said = {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
+    decided = result.recommendation is not None
+    lines += ["", render_explanation_text(explain(result.outcome, said=said, verdict=decided))]
+    if not decided:
+        lines += ["", result.undecided_because or "", "To settle it:"]
+        lines += [f"  {i}. {q.prompt}" for i, q in enumerate(result.questions, 1)]
+        lines.append("Run `advisor assess` to answer them, or describe more with `advisor check`.")
+    return "\n".join(lines)
+
+
+def check_json(result: CheckResult) -> dict:
+    """`advisor check --json`: `recommendation` is the option, or null when undecided (then
+    `leaning` and `questions` say where it points and what would settle it)."""
+    outcome = result.outcome
+    said = {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
+    ex = explain(outcome, said=said, verdict=result.recommendation is not None)
+    payload = outcome.model_dump(mode="json")
+    payload.update(
+        recommendation=result.recommendation.recommendation if result.recommendation else None,
+        leaning=result.leaning.recommendation if result.leaning else None,
+        confidence_words=ex.confidence_words,
+        undecided_because=result.undecided_because,
+        questions=[q.model_dump(mode="json") for q in result.questions],
+        read=[r.model_dump(mode="json") for r in result.read],
+        detected=result.detected.model_dump(mode="json"),
+        explanation={
+            "why": [_reason(r) for r in ex.why],
+            "against_runner_up": [_reason(r) for r in ex.against_runner_up],
+            "caveats": [_reason(r) for r in ex.caveats],
+        },
+        source=result.source,
+    )
+    payload["citations"] = [c.model_dump(mode="json") for c in ex.citations]
+    return payload
+
+
+def _reason(reason) -> dict:  # type: ignore[no-untyped-def]
+    return {"text": reason.text, "citation": reason.citation, "said": reason.said}

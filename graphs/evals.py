@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, model_validator
 
 from graphs.assessment.answers_file import parse_answers
-from graphs.assessment.detect import detect_facts
+from graphs.assessment.evaluation import SituationReport
 from graphs.assessment.rubric import recommend
 from graphs.models import OPTIONS, Answer
 from knowledge.index import KnowledgeIndex, allowed_tenants
@@ -20,15 +20,15 @@ from knowledge.scope import DataScope
 
 
 class GoldenRecommendation(BaseModel):
+    """An answers file and the option the rubric must choose (free-text situations live in
+    tests/golden/situations/, measured by `check_results`)."""
+
     id: str
     expect: str
-    text: str | None = None
-    answers: dict | None = None
+    answers: dict
 
     @model_validator(mode="after")
-    def _one_input(self) -> GoldenRecommendation:
-        if (self.text is None) == (self.answers is None):
-            raise ValueError(f"{self.id}: give exactly one of text / answers")
+    def _known_option(self) -> GoldenRecommendation:
         if self.expect not in OPTIONS:
             raise ValueError(f"{self.id}: unknown option {self.expect!r}")
         return self
@@ -53,19 +53,56 @@ def load_recommendations(path: Path) -> list[GoldenRecommendation]:
     return [GoldenRecommendation.model_validate(row) for row in rows]
 
 
-def evaluate_recommendations(
-    golden: list[GoldenRecommendation], kind: str, threshold: float
-) -> EvalResult:
-    """Accuracy of the rubric on free text (`kind="text"`) or on answer files."""
-    items = [g for g in golden if (g.text if kind == "text" else g.answers) is not None]
+def evaluate_recommendations(golden: list[GoldenRecommendation], threshold: float) -> EvalResult:
+    """The rubric on answer files (structured answers, as the interview collects them)."""
+    items = [g for g in golden if g.answers is not None]
     failures = []
     for item in items:
-        facts = detect_facts(item.text) if item.text is not None else parse_answers(item.answers)
-        got = recommend(facts).recommendation
+        got = recommend(parse_answers(item.answers)).recommendation
         if got != item.expect:
             failures.append(f"{item.id}: expected {item.expect}, got {got}")
     score = 1 - len(failures) / len(items) if items else 0.0
-    return EvalResult(f"recommendations ({kind})", score, threshold, len(items), failures)
+    return EvalResult("recommendations (answers)", score, threshold, len(items), failures)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckGate:
+    """What the check must reach on a half of the situations (0 disables a line)."""
+
+    right: float = 0.0
+    wrong: float = 1.0  # the largest share of confidently wrong results allowed
+    fact_precision: float = 0.0
+    fact_recall: float = 0.0
+
+
+def check_results(report: SituationReport, gate: CheckGate) -> list[EvalResult]:
+    """The check on free-text situations: right, not confidently wrong, and how well it read."""
+    n = max(report.total, 1)
+    extra = {
+        "undecided": report.undecided / n,
+        "leaning_right": report.leaning_right / n,
+    }
+    wrong = [m for m in report.misses if "undecided" not in m]
+    return [
+        EvalResult(f"check right ({report.name})", report.right / n, gate.right, n,
+                   report.misses, extra),
+        EvalResult(f"check not confidently wrong ({report.name})", 1 - report.wrong / n,
+                   1 - gate.wrong, n, wrong),
+        EvalResult(f"facts read: precision ({report.name})", report.precision(),
+                   gate.fact_precision, n, _fact_lines(report, "precision")),
+        EvalResult(f"facts read: recall ({report.name})", report.recall(),
+                   gate.fact_recall, n, _fact_lines(report, "recall")),
+    ]  # fmt: skip
+
+
+def _fact_lines(report: SituationReport, which: str) -> list[str]:
+    measure = report.precision if which == "precision" else report.recall
+    return [
+        f"{key}: {which} {measure(key):.2f} (tp {report.tp[key]}, fp {report.fp[key]}, "
+        f"fn {report.fn[key]})"
+        for key in report.fact_keys()
+        if measure(key) < 1.0
+    ]
 
 
 def citation_failures(answer: Answer, tenant: str | None, index: KnowledgeIndex) -> list[str]:

@@ -214,9 +214,51 @@ class InterviewTurn(BaseModel):
     )
 
 
+class ReadFact(BaseModel):
+    """One fact as read from a description: its value, how sure, and the words it came from."""
+
+    key: str = Field(description="'stage' or a signal / disqualifier / context key.")
+    value: bool | str | None = Field(description="None: the text does not say.")
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: str | None = Field(default=None, description="The founder's words, verbatim.")
+    start: int | None = Field(default=None, description="Offset of `evidence` in the text.")
+
+
 class CheckResult(BaseModel):
-    """The quick trigger check: what was detected in free text, and the rubric's verdict."""
+    """The quick trigger check: what was read in free text, and the rubric's verdict, or, when
+    what was read does not settle it, a leaning and the questions that would."""
 
     detected: Facts
-    recommendation: Recommendation
+    read: list[ReadFact] = Field(default_factory=list, description="Facts read, with evidence.")
+    recommendation: Recommendation | None = Field(
+        default=None, description="None when undecided: see `leaning` and `questions`."
+    )
+    leaning: Recommendation | None = Field(
+        default=None, description="What the facts read so far point to, when undecided."
+    )
+    undecided_because: str | None = None
+    questions: list[InterviewQuestion] = Field(
+        default_factory=list, description="One to three questions that would settle it."
+    )
     source: Literal["offline", "llm"] = "offline"
+
+    @property
+    def outcome(self) -> Recommendation:
+        """The verdict, or the leaning when undecided (what faces explain either way)."""
+        result = self.recommendation or self.leaning
+        assert result is not None
+        return result
+
+    def prefill(self) -> Facts:
+        """What an interview that goes on from this check starts from: the facts read, less
+        the ones it is about to ask (so a fact only hinted at is asked, not assumed)."""
+        asked = {q.key for q in self.questions}
+        return Facts(
+            stage=None if "stage" in asked else self.detected.stage,
+            signals={k: v for k, v in self.detected.signals.items() if k not in asked},
+            disqualifiers={k: v for k, v in self.detected.disqualifiers.items() if k not in asked},
+            context={k: v for k, v in self.detected.context.items() if k not in asked},
+        )
+
+    def evidence(self, key: str) -> str | None:
+        return next((r.evidence for r in self.read if r.key == key and r.value is not None), None)

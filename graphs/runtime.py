@@ -33,6 +33,7 @@ from knowledge.tenants import TenantRegistry
 
 if TYPE_CHECKING:
     from graphs.assessment.interview import InterviewService
+    from graphs.assessment.reader import Reader, Reading
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class Advisor:
         return seconds
 
     def _warm_answer_path(self) -> None:
+        import graphs.assessment.extract  # noqa: F401  (imports the Anthropic SDK: ~2 s)
+
+        self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
         question = "Do we need a fractional AI CTO?"
         passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
         self.index.coverage(question, passages, None)
@@ -125,11 +129,24 @@ class Advisor:
 
         return InterviewService(self.settings, self.records, self.detect, self.audit)
 
-    async def detect(self, text: str, tenant: str | None = None) -> Facts:
-        """Stage, signals and disqualifiers in free text: Claude when configured, else offline."""
-        from graphs.assessment.extract import extract_facts
+    @cached_property
+    def reader(self) -> Reader:
+        """The offline reader of descriptions (trained artefact + bundled embeddings)."""
+        from graphs.assessment.reader import Reader
 
-        return await extract_facts(text, self.settings, self.llm_client)
+        return Reader(self.settings.data_dir / "models" / "wordllama")
+
+    async def read(self, text: str) -> tuple[Reading, str]:
+        """What a description states, fact by fact with evidence: Claude when configured,
+        else the offline reader; (reading, "llm" | "offline"). Never on the event loop."""
+        from graphs.assessment.extract import read_description
+
+        return await read_description(text, self.settings, self.llm_client, self.reader.read)
+
+    async def detect(self, text: str, tenant: str | None = None) -> Facts:
+        """The facts a description states (what the interview pre-fills from)."""
+        reading, _source = await self.read(text)
+        return reading.to_facts()
 
     def recommend(
         self,
@@ -165,19 +182,21 @@ class Advisor:
         user_id: str | None = None,
         request_id: str | None = None,
     ) -> CheckResult:
-        """The quick trigger check on a description of the company (audited)."""
+        """The quick trigger check on a description of the company (audited): a verdict when
+        what was read settles it, else a leaning and the questions that would."""
+        from graphs.assessment.check import check_result
         from graphs.qa import prepare_question
 
         started = time.perf_counter()
         prepared, _notice = prepare_question(text, self.settings.max_question_chars)
-        facts = await self.detect(prepared, tenant)
-        result = CheckResult(
-            detected=facts,
-            recommendation=self.recommend(facts),
-            source="llm" if self.settings.llm_enabled else "offline",
-        )
-        rec = result.recommendation
-        self.audit.record(
+        reading, source = await self.read(prepared)
+        result = await asyncio.to_thread(check_result, reading, source)  # the rubric, cited
+        rec = result.outcome
+        outcome = decision_outcome(rec, result.detected)
+        outcome["decided"] = result.recommendation is not None
+        outcome["asked"] = [q.key for q in result.questions]
+        await asyncio.to_thread(
+            self.audit.record,
             AuditEvent(
                 kind="check",
                 tenant=tenant,
@@ -188,8 +207,8 @@ class Advisor:
                 mode=result.source,
                 latency_ms=round((time.perf_counter() - started) * 1000),
                 request_id=request_id,
-                outcome=decision_outcome(rec, facts),
-            )
+                outcome=outcome,
+            ),
         )
         return result
 

@@ -67,23 +67,35 @@ def test_bad_answers_file_names_the_field_and_exits_2(
     assert message in " ".join(result.stderr.split())
 
 
-def test_check_detects_and_recommends_with_the_detected_block(tmp_path: Path) -> None:
-    result = advisor(
-        tmp_path / "d",
-        "check",
-        "--json",
+def test_check_reads_facts_with_their_evidence_and_recommends(tmp_path: Path) -> None:
+    text = (
         "We're a seed startup, the founder fixes the bot at 2am, we can't hire a "
-        "full-time CTO yet, and we don't have governance.",
+        "full-time CTO yet, and we don't have governance."
+    )
+    result = advisor(tmp_path / "d", "check", "--json", text)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["recommendation"] == "fractional_ai_cto" and payload["leaning"] is None
+    assert payload["detected"]["stage"] == "seed"
+    read = {r["key"]: r for r in payload["read"]}
+    assert read["founders_firefighting"]["value"] is True
+    evidence = read["founders_firefighting"]
+    assert text[evidence["start"] :].startswith(evidence["evidence"])
+    why = payload["explanation"]["why"]
+    assert why and all(r["citation"] in {c["n"] for c in payload["citations"]} for r in why)
+    assert any(r["said"] and "2am" in r["said"] for r in why)
+
+
+def test_an_undecided_check_says_null_with_a_leaning_and_its_questions(tmp_path: Path) -> None:
+    result = advisor(
+        tmp_path / "d", "check", "--json", "We're a seed startup and thinking about AI."
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert payload["detected"]["stage"] == "seed"
-    assert payload["detected"]["signals"] == {
-        "founders_firefighting": True,
-        "decisions_cannot_wait": True,
-        "no_ai_governance": True,
-    }
-    assert payload["recommendation"] == "fractional_ai_cto"
+    assert payload["recommendation"] is None and payload["leaning"]
+    assert 1 <= len(payload["questions"]) <= 3
+    assert all(q["prompt"] and q["choices"] for q in payload["questions"])
+    assert payload["undecided_because"]
 
 
 def test_check_without_text_is_a_usage_error(tmp_path: Path) -> None:

@@ -25,10 +25,11 @@ async def test_trigger_check_with_text_posts_an_ephemeral_result_with_share(
         for e in b["elements"]
     ]
     assert buttons == ["check_share", "assessment_start"]
+    assert "what I read" in result.text() and "our first AI pilot stalled" in result.text()
 
 
 async def test_shared_check_is_posted_in_channel(slack: SlackHarness) -> None:
-    await slack.command("/trigger-check", "seed startup, our first AI pilot stalled")
+    await slack.command("/trigger-check", "seed startup, our first AI pilot stalled after the demo")
     [result] = await slack.fake.wait_for("response_url")
     element = next(
         e

@@ -12,6 +12,7 @@ from bot.cli import (
     eval_cmds,
     knowledge_cmds,
     serve_cmds,
+    train_cmds,
 )
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ audit_cmds.register(app)
 db_cmds.register(app)
 digest_cmds.register(app)
 serve_cmds.register(app)
+train_cmds.register(app)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.prompt import Prompt
 
 from bot.cli.common import EXIT_USAGE, console, fail, open_advisor, print_json, run
-from bot.console import render_recommendation_text
+from bot.console import check_json, render_check_text, render_recommendation_text
 from graphs.assessment.answers_file import AnswersFileError, parse_answers
 from graphs.models import CheckResult, InterviewTurn
 from graphs.qa import QuestionError
@@ -106,7 +106,8 @@ def check(
     tenant: Annotated[str | None, typer.Option(help="Client this check is for.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Quick trigger check: detect stage, signals and disqualifiers, then run the rubric."""
+    """Quick trigger check: read stage, signals, disqualifiers and context (with the words they
+    rest on), then the rubric's verdict, or a leaning and the questions that would settle it."""
     if not text.strip():
         fail('usage: advisor check "we are a seed startup and our pilot stalled…"', EXIT_USAGE)
     with open_advisor() as advisor:
@@ -117,14 +118,6 @@ def check(
         except (QuestionError, TenantError) as exc:
             fail(str(exc), EXIT_USAGE)
     if as_json:
-        payload = result.recommendation.model_dump(mode="json")
-        payload["detected"] = result.detected.model_dump(mode="json")
-        print_json(payload)
+        print_json(check_json(result))
         return
-    detected = result.detected
-    found = [k for k, v in {**detected.signals, **detected.disqualifiers}.items() if v]
-    typer.echo(
-        f"Detected stage: {detected.stage or 'unknown'}; "
-        f"signals/disqualifiers: {', '.join(found) or 'none'}\n"
-    )
-    typer.echo(render_recommendation_text(result.recommendation))
+    typer.echo(render_check_text(result))

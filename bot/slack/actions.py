@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -24,6 +25,7 @@ from bot.slack.render import (
     APOLOGY,
     render_text,
 )
+from bot.slack.render_check import ACTION_CONTINUE_CHECK, parse_continue_value
 from bot.slack.services import SlackServices
 from bot.slack.tenancy import Scope
 from bot.slack.threads import thread_key
@@ -47,7 +49,7 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
                 if url:
                     await respond_to(url, render_text(APOLOGY), response_type="ephemeral")
 
-            work = guarded(job(svc, body, context), body)
+            work = guarded(lambda: job(svc, body, context), body)
             svc.spawn_for_event(context, work, name=name, apology=apologise)
 
         app.action(action_id)(listener)
@@ -59,12 +61,14 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
     on(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"), feedback_clicked, "slack.fb")
     on(ra.ACTION_SHARE_RECOMMENDATION, share_recommendation, "slack.share_recommendation")
     on(ra.ACTION_SHARE_CHECK, share_check, "slack.share_check")
+    on(ACTION_CONTINUE_CHECK, check_continued, "slack.check_continue")
 
 
-async def guarded(job: Any, body: dict) -> None:
-    """A click whose value we did not write gets a short answer, not a traceback."""
+async def guarded(job: Callable[[], Awaitable[Any]], body: dict) -> None:
+    """A click whose value we did not write gets a short answer, not a traceback. The job is
+    built only when this runs (a duplicate delivery never starts it)."""
     try:
-        await job
+        await job()
     except ra.ButtonValueError as exc:
         log.warning("ignored a click with a value we did not write: %s", exc)
         await _tell(body, OUTDATED)
@@ -150,6 +154,26 @@ async def assessment_clicked(svc: SlackServices, body: dict, context: AsyncBoltC
         user=user,
         tenant=scope.tenant,
     )
+
+
+async def check_continued(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """An undecided check goes on as the interview, pre-filled with what was read and asking
+    only the questions that would settle it: in a new thread (checks answer ephemerally)."""
+    facts, focus = parse_continue_value(_action(body).get("value"))
+    channel, _thread_ts, _ts = thread_of(body)
+    scope = await _scope(svc, body, context, channel)
+    started = await start_in_new_thread(
+        svc,
+        context.client,
+        team_id=context.team_id,
+        channel=channel,
+        user=context.user_id or "",
+        tenant=scope.tenant,
+        facts=facts,
+        focus=focus,
+    )
+    if not started:
+        await _tell(body, INVITE)
 
 
 async def feedback_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:

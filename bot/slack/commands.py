@@ -15,6 +15,7 @@ from bot.slack.delivery import respond_to
 from bot.slack.digest import digest_command
 from bot.slack.interview import start_in_new_thread
 from bot.slack.render import APOLOGY, render_answer, render_text
+from bot.slack.render_check import render_check
 from bot.slack.services import SlackServices
 from bot.slack.tenancy import Scope
 from graphs.models import CheckResult
@@ -128,7 +129,7 @@ async def quick_check(svc: SlackServices, command: dict, context: AsyncBoltConte
     except (QuestionError, TenantError) as exc:
         await _reply(command, [render_text(str(exc))])
         return
-    await _reply(command, ra.render_check(result))
+    await _reply(command, render_check(result))
 
 
 async def modal_check(svc: SlackServices, view: dict, response_url: str) -> None:
@@ -141,7 +142,7 @@ async def modal_check(svc: SlackServices, view: dict, response_url: str) -> None
     result = CheckResult(
         detected=facts, recommendation=svc.advisor.recommend(facts, channel="slack")
     )
-    for message in ra.render_check(result):
+    for message in render_check(result):
         await respond_to(response_url, message, response_type="ephemeral")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -24,9 +25,13 @@ from bot.slack.render_assessment import (
 from bot.slack.services import SlackServices
 from bot.slack.threads import thread_key
 from bot.slack.workers import api_error_code
-from graphs.models import InterviewTurn
+from graphs.models import Facts, InterviewTurn
 
 log = logging.getLogger(__name__)
+FOCUSED_INTRO = (
+    "A few questions to settle the trigger check. Answer with the buttons or in words in this "
+    "thread; say “cancel” to stop or “restart” for the full assessment."
+)
 NEVER_SHOWN = "-"  # expected key when no question message is on record: matches none
 RESUMED = "Picking up where we left off:"
 INTRO = (
@@ -45,11 +50,14 @@ async def start_interview(
     user: str,
     tenant: str | None,
     text: str | None = None,
+    facts: Facts | None = None,
+    focus: Sequence[str] | None = None,
 ) -> None:
-    """Start (or start over) the interview in a thread and post its first question."""
+    """Start (or start over) the interview in a thread and post its first question; from a
+    check, pre-filled with what was read and asking only what is missing."""
     async with svc.locks.hold(f"slack-thread:{key}"):
         turn = await svc.advisor.interviews.start(
-            key, tenant=tenant, user_id=user, channel="slack", text=text
+            key, tenant=tenant, user_id=user, channel="slack", text=text, facts=facts, focus=focus
         )
         await post_turn(svc, client, channel=channel, thread_ts=thread_ts, key=key, turn=turn)
 
@@ -62,10 +70,13 @@ async def start_in_new_thread(
     channel: str,
     user: str,
     tenant: str | None,
+    facts: Facts | None = None,
+    focus: Sequence[str] | None = None,
 ) -> bool:
     """Post an intro message and run the interview in its thread; False if we can't post here."""
+    intro = INTRO if focus is None else FOCUSED_INTRO
     try:
-        root = await client.chat_postMessage(channel=channel, **render_text(INTRO), **NO_UNFURL)
+        root = await client.chat_postMessage(channel=channel, **render_text(intro), **NO_UNFURL)
     except SlackApiError as exc:
         if api_error_code(exc) in ("not_in_channel", "channel_not_found"):
             return False
@@ -73,7 +84,15 @@ async def start_in_new_thread(
     ts = str(root["ts"])
     key = thread_key(team_id, channel, ts)
     await start_interview(
-        svc, client, key=key, channel=channel, thread_ts=ts, user=user, tenant=tenant
+        svc,
+        client,
+        key=key,
+        channel=channel,
+        thread_ts=ts,
+        user=user,
+        tenant=tenant,
+        facts=facts,
+        focus=focus,
     )
     return True
 

@@ -14,7 +14,7 @@ from bot.observability import request_id
 from bot.slack.delivery import NO_UNFURL, post_thread
 from bot.slack.interview import reply_in_words, start_interview
 from bot.slack.render import APOLOGY, THINKING, escape_mrkdwn, render_answer, render_text
-from bot.slack.render_assessment import render_check
+from bot.slack.render_check import render_check
 from bot.slack.services import Incoming, SlackServices, without_mentions
 from bot.slack.threads import thread_key
 from graphs.qa import QuestionError
@@ -111,13 +111,26 @@ class ThreadTurn:
         elif intent == "check_help":
             await self._post([render_text(CHECK_HELP)])
         elif intent == "check":
-            await self._thinking()
-            result = await svc.advisor.check(
-                text, scope.tenant, channel="slack", user_id=msg.user, request_id=request_id.get()
-            )
-            await self._post(render_check(result))
+            await self._check(text, scope.tenant)
         else:
             await self._answer(scope.tenant, scope.notices)
+
+    async def _check(self, text: str, tenant: str | None) -> None:
+        """The verdict, or the leaning and then, right here, only the missing questions."""
+        svc, msg = self.svc, self.msg
+        await self._thinking()
+        result = await svc.advisor.check(
+            text, tenant, channel="slack", user_id=msg.user, request_id=request_id.get()
+        )
+        undecided = result.recommendation is None and bool(result.questions)
+        await self._post(render_check(result, asking_next=undecided))
+        if undecided:
+            where = {"key": msg.key, "channel": msg.channel, "thread_ts": msg.thread_ts}
+            focus = [q.key for q in result.questions]
+            await start_interview(
+                svc, self.client, **where, user=msg.user, tenant=tenant,
+                facts=result.prefill(), focus=focus,
+            )  # fmt: skip
 
     async def _answer(self, tenant: str | None, notices: tuple[str, ...]) -> None:
         await self._thinking()

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from bot.slack.render import (
-    ACTION_START_ASSESSMENT,
     Block,
     Message,
     actions,
@@ -20,13 +19,13 @@ from bot.slack.render import (
     sections,
     source_blocks,
 )
+from graphs.assessment.explain import Explanation, Reason, answers_said, explain
 from graphs.assessment.rubric import OPTION_NAMES
 from graphs.assessment.signals import stage_label, topic_label
 from graphs.models import (
     DISQUALIFIER_KEYS,
     SIGNAL_KEYS,
     STAGES,
-    CheckResult,
     Facts,
     InterviewQuestion,
     Recommendation,
@@ -111,8 +110,9 @@ def render_answered(question: InterviewQuestion, answer: str | None) -> Message:
 
 
 def render_recommendation(rec: Recommendation, *, restart: bool = True) -> list[Message]:
-    """Option, confidence, the rules that fired (cited), advice, the 30-day plan, sources."""
-    blocks = recommendation_body(rec)
+    """Option, confidence in words, the reasons for it and against the runner-up (each with
+    the founder's answer and a citation), advice, the 30-day plan, sources."""
+    blocks = recommendation_body(explain(rec, said=answers_said(rec.facts)))
     buttons = [button("Share", ACTION_SHARE_RECOMMENDATION, facts_value(rec.facts), "primary")]
     if restart:
         buttons.append(button("Start over", ACTION_RESTART, "restart"))
@@ -120,56 +120,41 @@ def render_recommendation(rec: Recommendation, *, restart: bool = True) -> list[
     return paginate(blocks, f"Recommendation: {OPTION_NAMES[rec.recommendation]}")
 
 
-def recommendation_body(rec: Recommendation) -> list[Block]:
-    name = OPTION_NAMES[rec.recommendation]
+def recommendation_body(ex: Explanation) -> list[Block]:
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": plain(name, 150)}},
-        section(f"*Confidence:* {rec.confidence:.0%} · *Runner-up:* {OPTION_NAMES[rec.runner_up]}"),
+        {"type": "header", "text": {"type": "plain_text", "text": plain(ex.headline, 150)}},
+        section(f"{escape_mrkdwn(ex.strength)} · *Runner-up:* {escape_mrkdwn(ex.runner_up_name)}"),
     ]
-    fired = [r for r in rec.rules if r.weight > 0]
-    against = [r for r in rec.rules if r.weight < 0]
-    for title, rules in (("Why", fired), ("Weighed against", against)):
-        if rules:
-            lines = [f"• {escape_mrkdwn(r.reason)} [{r.citation}]" for r in rules]
-            blocks += sections(f"*{title}*\n" + "\n".join(lines))
-    if rec.advice:
-        lines = [f"• “{escape_mrkdwn(a.text)}” [{a.citation}]" for a in rec.advice]
+    for title, reasons in (
+        ("Why", ex.why),
+        (f"Why not {ex.runner_up_name.lower()}", ex.against_runner_up),
+        ("What speaks against it", ex.caveats),
+    ):
+        if reasons:
+            blocks += sections(f"*{escape_mrkdwn(title)}*\n" + "\n".join(map(_reason, reasons)))
+    if ex.advice:
+        lines = [f"• “{escape_mrkdwn(a.text)}” [{a.citation}]" for a in ex.advice]
         blocks += sections("*From the report*\n" + "\n".join(lines))
-    if rec.plan:
+    if ex.plan:
         weeks = [
-            f"*{escape_mrkdwn(w.title)}* [{w.citation}]\n{escape_mrkdwn(w.text)}" for w in rec.plan
+            f"*{escape_mrkdwn(w.title)}* [{w.citation}]\n{escape_mrkdwn(w.text)}" for w in ex.plan
         ]
         blocks += sections("*A 30-day evaluation*\n" + "\n\n".join(weeks))
-    blocks += source_blocks(rec.citations)
+    blocks += source_blocks(ex.citations)
     return blocks
 
 
-def render_check(result: CheckResult) -> list[Message]:
-    """The quick trigger check: what was detected, the verdict, and Share / assessment buttons."""
-    detected = result.detected
-    found = [topic_label(k) for k, v in {**detected.signals, **detected.disqualifiers}.items() if v]
-    stage = stage_label(detected.stage) if detected.stage else "unknown"
-    head = f"*Trigger check* · stage: {escape_mrkdwn(stage)} · found: " + (
-        escape_mrkdwn(", ".join(found)) if found else "no signals"
-    )
-    blocks = [section(head), *recommendation_body(result.recommendation)]
-    blocks.append(
-        actions(
-            [
-                button("Share to channel", ACTION_SHARE_CHECK, facts_value(detected), "primary"),
-                button("Run the assessment", ACTION_START_ASSESSMENT, "check"),
-            ],
-            block_id="check_actions",
-        )
-    )
-    name = OPTION_NAMES[result.recommendation.recommendation]
-    return paginate(blocks, f"Trigger check: {name}")
+def _reason(reason: Reason) -> str:
+    line = f"• {escape_mrkdwn(reason.text)} [{reason.citation}]"
+    if reason.said:
+        line += f"\n      _{escape_mrkdwn(reason.said)}_"
+    return line
 
 
 def render_shared(rec: Recommendation, user_id: str | None) -> list[Message]:
     """A shared result: the recommendation without buttons, saying who shared it."""
     who = f"<@{user_id}>" if user_id and _is_user_id(user_id) else "Someone"
-    blocks = [context(f"{who} shared an assessment result"), *recommendation_body(rec)]
+    blocks = [context(f"{who} shared an assessment result"), *recommendation_body(explain(rec))]
     return paginate(blocks, f"Shared: {OPTION_NAMES[rec.recommendation]}")
 
 

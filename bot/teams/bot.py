@@ -152,8 +152,20 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         except QuestionError as exc:
             await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
             return
-        card = render.recommendation_card(result.recommendation)
+        said = {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
+        go_on = result.recommendation is None and bool(result.questions)
+        card = render.check_card(result, said, asking_next=go_on)
         await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
+        if go_on:  # the check goes on as the interview, asking only what is missing
+            turn = await self.advisor.interviews.start(
+                thread_key(activity),
+                tenant=self.tenant(activity),
+                user_id=_user(activity),
+                channel="teams",
+                facts=result.prefill(),
+                focus=[q.key for q in result.questions],
+            )
+            await self._show_turn(turn_context, turn)
 
     async def _digest(self, turn_context: TurnContext, arg: str) -> None:
         from bot.teams.digest import digest_reply
@@ -222,8 +234,13 @@ class AdvisorTeamsBot(TeamsActivityHandler):
             if str(data.get("thread") or thread) != thread:
                 return _notice("That card belongs to another conversation's interview.")
             turn = await self.advisor.interviews.reply(
-                thread, str(data.get("value", "")), user_id=_user(activity)
+                thread,
+                str(data.get("value", "")),
+                user_id=_user(activity),
+                expect=str(data["key"]) if data.get("key") else None,
             )
+            if turn.stale:  # a second click, or a card from earlier: show where we are
+                turn.message = "That one was already answered. Here is where we are:"
             return turn_card(turn)
         return _notice("That button is not one I know. Type **help** to see what I can do.")
 

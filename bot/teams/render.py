@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graphs.assessment.rubric import OPTION_NAMES
-from graphs.models import Answer, Citation, InterviewQuestion, Recommendation
+from graphs.assessment.explain import Explanation, Reason, answers_said, explain
+from graphs.assessment.signals import stage_label, topic_label
+from graphs.models import Answer, CheckResult, Citation, InterviewQuestion, Recommendation
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
 _URL = re.compile(r"(?i)\b(https?|ftp)://")
@@ -98,21 +99,70 @@ def answered_card(question_key: str, label: str) -> dict[str, Any]:
 
 
 def recommendation_card(rec: Recommendation) -> dict[str, Any]:
-    body = [
-        _text(f"**{escape(OPTION_NAMES[rec.recommendation])}**", size="Large"),
-        _text(
-            f"Confidence {rec.confidence:.0%} · runner-up: {escape(OPTION_NAMES[rec.runner_up])}",
-            isSubtle=True,
-        ),
-        _text("**Why**"),
-        *[_text(f"• {escape(r.reason)} [{r.citation}]") for r in rec.rules if r.weight > 0],
-        *[_text(f"• “{escape(a.text)}” [{a.citation}]", isSubtle=True) for a in rec.advice],
-    ]
-    if rec.plan:
-        body.append(_text("**A 30-day evaluation**"))
-        body += [_text(f"{escape(w.title)} [{w.citation}]") for w in rec.plan]
-    body.append(_text("**Sources**\n\n" + sources_text(rec.citations), size="Small"))
+    """An interview's result: the reasons paired with the founder's answers."""
+    body = explanation_body(explain(rec, said=answers_said(rec.facts)))
     return _card(body, [_submit("Start over", {"advisor": "assess"})])
+
+
+def explanation_body(ex: Explanation) -> list[dict[str, Any]]:
+    """Option, confidence in words, reasons for it apart from those against the runner-up and
+    what speaks against it, each with the founder's words, advice, plan, sources."""
+    body = [
+        _text(f"**{escape(ex.headline)}**", size="Large"),
+        _text(f"{escape(ex.strength)} Runner-up: {escape(ex.runner_up_name)}.", isSubtle=True),
+    ]
+    for title, reasons in (
+        ("Why", ex.why),
+        (f"Why not {ex.runner_up_name.lower()}", ex.against_runner_up),
+        ("What speaks against it", ex.caveats),
+    ):
+        if reasons:
+            body.append(_text(f"**{escape(title)}**"))
+            body += [_reason(r) for r in reasons]
+    if ex.advice:
+        body.append(_text("**From the report**"))
+        body += [_text(f"- “{escape(a.text)}” [{a.citation}]", isSubtle=True) for a in ex.advice]
+    if ex.plan:
+        body.append(_text("**A 30-day evaluation**"))
+        body += [_text(f"{escape(w.title)} [{w.citation}]") for w in ex.plan]
+    body.append(_text("**Sources**\n\n" + sources_text(ex.citations), size="Small"))
+    return body
+
+
+def _reason(reason: Reason) -> dict[str, Any]:
+    text = f"- {escape(reason.text)} [{reason.citation}]"
+    if reason.said:
+        text += f"\n\n  _{escape(reason.said)}_"
+    return _text(text)
+
+
+def check_card(result: CheckResult, said: dict[str, str], *, asking_next: bool) -> dict:
+    """The trigger check: what was read, then the verdict or the leaning and its questions."""
+    lines = [
+        f"- {escape(_read_name(r.key, r.value))}"
+        + (f" — “{escape(r.evidence)}”" if r.evidence else "")
+        for r in result.read[:8]
+    ]
+    head = "**Trigger check** · what I read\n\n" + (
+        "\n".join(lines) if lines else "nothing I could use yet"
+    )
+    decided = result.recommendation is not None
+    body = [_text(head), *explanation_body(explain(result.outcome, said=said, verdict=decided))]
+    if not decided:
+        if result.undecided_because:
+            body.append(_text(f"_{escape(result.undecided_because)}_", isSubtle=True))
+        questions = [f"{i}. {escape(q.prompt)}" for i, q in enumerate(result.questions, 1)]
+        if questions:
+            body.append(_text("**To settle it**\n\n" + "\n".join(questions)))
+    if decided or asking_next:
+        return _card(body, [_submit("Run the full assessment", {"advisor": "assess"})])
+    return _card(body)
+
+
+def _read_name(key: str, value: object) -> str:
+    if key == "stage":
+        return f"Stage: {stage_label(str(value))}"
+    return topic_label(key) + ("" if value else ": no")
 
 
 def attachment(card: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ class AssessmentState(TypedDict, total=False):
     channel: str
     text: str | None  # free text the interview started from
     facts: dict[str, Any]  # Facts.model_dump()
+    focus: list[str] | None  # a check going on: ask only these (then what still decides)
     asked: list[str]
     message: str | None  # shown before the next question (e.g. "I didn't get that")
     status: Status
@@ -62,10 +63,11 @@ def ask(state: AssessmentState) -> dict:
     """Ask the next unknown question and file the reply (or re-ask when it's unclear)."""
     facts = Facts.model_validate(state["facts"])
     asked = list(state.get("asked") or [])
-    key = next_key(facts, asked)
+    focus = state.get("focus")
+    key = next_key(facts, asked, focus)
     if key is None:
         return {}
-    question = build_question(key, len(asked) + 1, planned_total(facts, asked))
+    question = build_question(key, len(asked) + 1, planned_total(facts, asked, focus))
     reply = interrupt({"question": question.model_dump(), "message": state.get("message")})
     text = str(reply or "")
     command = parse_command(text)
@@ -75,6 +77,7 @@ def ask(state: AssessmentState) -> dict:
         return {
             "facts": Facts().model_dump(),
             "asked": [],
+            "focus": None,
             "message": "Starting over.",
             "run_id": uuid.uuid4().hex,
         }
@@ -122,7 +125,7 @@ def route_after_ask(state: AssessmentState) -> Literal["ask", "decide", "__end__
     if state.get("status") == "cancelled":
         return END
     facts = Facts.model_validate(state["facts"])
-    return "ask" if next_key(facts, state.get("asked") or []) else "decide"
+    return "ask" if next_key(facts, state.get("asked") or [], state.get("focus")) else "decide"
 
 
 def _with_answer(facts: Facts, kind: str, key: str, value: Any) -> Facts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,8 +87,13 @@ class InterviewService:
         user_id: str,
         channel: str,
         text: str | None = None,
+        facts: Facts | None = None,
+        focus: Sequence[str] | None = None,
     ) -> InterviewTurn:
-        """Start (or start over) the interview on `thread_id`; returns the first question."""
+        """Start (or start over) the interview on `thread_id`; returns the first question.
+
+        From a check: `facts` are what was read, and `focus` the questions that would settle
+        it; only those are asked (then anything that still decides the outcome)."""
         graph = await self._compiled()
         state = {
             "thread_id": thread_id,
@@ -97,7 +102,8 @@ class InterviewService:
             "user_id": user_id,
             "channel": channel,
             "text": text,
-            "facts": {},
+            "facts": facts.model_dump() if facts is not None else {},
+            "focus": list(focus) if focus is not None else None,
             "asked": [],
             "message": None,
             "status": "asking",

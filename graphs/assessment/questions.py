@@ -63,22 +63,37 @@ def interview_keys() -> tuple[str, ...]:
     return ("stage", *SIGNAL_KEYS, *DISQUALIFIER_KEYS, *CONTEXT_KEYS)
 
 
-def next_key(facts: Facts, asked: Sequence[str]) -> str | None:
-    """The first question not yet asked, not already known, and still relevant."""
-    for key in interview_keys():
-        if key not in asked and not _known(facts, key) and _relevant(facts, key):
-            return key
-    return None
+MAX_FOCUSED = 6  # a check that goes on as an interview asks at most this many
 
 
-def planned_total(facts: Facts, asked: Sequence[str]) -> int:
+def next_key(facts: Facts, asked: Sequence[str], focus: Sequence[str] | None = None) -> str | None:
+    """The first question not yet asked, not already known, and still relevant. A focused
+    interview (a check going on) asks only its focus, then whatever still decides the outcome,
+    up to MAX_FOCUSED questions."""
+    remaining = _remaining(facts, asked, focus)
+    return remaining[0] if remaining else None
+
+
+def planned_total(facts: Facts, asked: Sequence[str], focus: Sequence[str] | None = None) -> int:
     """Questions asked so far plus those still to come (an estimate the UI can show)."""
-    remaining = [
-        k
-        for k in interview_keys()
-        if k not in asked and not _known(facts, k) and _relevant(facts, k)
-    ]
-    return len(asked) + len(remaining)
+    return len(asked) + len(_remaining(facts, asked, focus))
+
+
+def _remaining(facts: Facts, asked: Sequence[str], focus: Sequence[str] | None) -> list[str]:
+    def open_(key: str) -> bool:
+        return key not in asked and not _known(facts, key) and _relevant(facts, key)
+
+    if focus is None:
+        return [k for k in interview_keys() if open_(k)]
+    left = [k for k in focus if open_(k)]
+    if left or len(asked) >= MAX_FOCUSED:
+        return left[: max(MAX_FOCUSED - len(asked), 0)]
+    from graphs.assessment.decide import decide  # the rubric: still not settled?
+
+    decision = decide(facts)
+    if decision.decided:
+        return []
+    return [k for k in decision.ask if open_(k)][: MAX_FOCUSED - len(asked)]
 
 
 def build_question(key: str, number: int, total: int) -> InterviewQuestion:

@@ -110,8 +110,14 @@ def score(facts: Facts) -> tuple[dict[str, float], list[Rule]]:
     return scores, fired
 
 
-def _ranked(scores: dict[str, float]) -> list[str]:
-    return sorted(OPTIONS, key=lambda o: (-scores[o], OPTIONS.index(o)))
+def ranked(scores: dict[str, float]) -> list[str]:
+    """Options by score; when nothing argues for any option, "Not yet" leads (no reason to
+    bring anyone in has been given), with a confidence of zero."""
+    ranked = sorted(OPTIONS, key=lambda o: (-scores[o], OPTIONS.index(o)))
+    if scores[ranked[0]] <= 0:
+        ranked.remove("not_yet")
+        ranked.insert(0, "not_yet")
+    return ranked
 
 
 def _confidence(scores: dict[str, float], top: str, runner_up: str, facts: Facts) -> float:
@@ -129,7 +135,7 @@ def _confidence(scores: dict[str, float], top: str, runner_up: str, facts: Facts
 def recommend(facts: Facts) -> Recommendation:
     """The recommendation for `facts`, with every fired rule cited to the report."""
     scores, fired = score(facts)
-    top, runner_up = _ranked(scores)[:2]
+    top, runner_up = ranked(scores)[:2]
     cites = _Citations()
     hits = []
     for rule in fired:

@@ -40,6 +40,17 @@ def signal_count(facts: Facts) -> int:
     return sum(1 for k in SIGNAL_KEYS if facts.signals.get(k) is True)
 
 
+DENIALS_TO_RULE_OUT = 2
+
+
+def signals_ruled_out(facts: Facts) -> bool:
+    """The signals were gone through (every one answered, if only "not sure", as in the
+    interview) or several were said not to apply: silence alone never says "no signals"."""
+    answered = all(k in facts.signals for k in SIGNAL_KEYS)
+    denied = sum(1 for k in SIGNAL_KEYS if facts.signals.get(k) is False)
+    return answered or denied >= DENIALS_TO_RULE_OUT
+
+
 def _signal_rules() -> list[Rule]:
     return [
         Rule(
@@ -78,7 +89,7 @@ RULES: tuple[Rule, ...] = (
         "signals.none",
         "not_yet",
         2.5,
-        lambda f: signal_count(f) == 0,
+        lambda f: signal_count(f) == 0 and signals_ruled_out(f),
         "None of the eight trigger signals applies yet.",
         SIMPLE_RULE,
     ),

@@ -1,0 +1,59 @@
+"""`advisor train reader [--check]`: train the description reader from the committed corpus.
+
+The artefact it writes (graphs/assessment/reader/model.npz) ships in the package; `--check`
+retrains in a scratch folder and fails when the committed artefact is not what the committed
+corpus produces (so nobody ships weights trained on data that is not in the repo).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import console, fail
+
+train_app = typer.Typer(help="Train the models the product ships (offline, from the repo).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(train_app, name="train")
+
+
+@train_app.command("reader")
+def train_reader(
+    check: Annotated[
+        bool, typer.Option("--check", help="Retrain and compare with the committed artefact.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: the package).")] = None,
+) -> None:
+    """Train the reader of descriptions (per-fact classifiers over the bundled embeddings)."""
+    from graphs.assessment.reader.features import Featurizer
+    from graphs.assessment.reader.model import ARTEFACT, ReaderModel
+    from graphs.assessment.reader.train import check as check_artefact
+    from graphs.assessment.reader.train import load_examples, train
+
+    with tempfile.TemporaryDirectory(prefix="advisor-train-") as scratch:
+        featurizer = Featurizer(Path(scratch) / "models" / "wordllama")
+        started = time.perf_counter()
+        if check:
+            problems = check_artefact(featurizer, ReaderModel.load(ARTEFACT))
+            for problem in problems:
+                console.print(f"  {problem}", highlight=False, markup=False)
+            if problems:
+                fail("the committed reader is not what `advisor train reader` produces")
+            console.print(
+                f"reader artefact matches its corpus ({time.perf_counter() - started:.0f} s)"
+            )
+            return
+        examples = load_examples()
+        model = train(featurizer, examples)
+        target = out or ARTEFACT
+        model.save(target)
+    console.print(
+        f"trained on {len(examples)} examples in {time.perf_counter() - started:.0f} s → {target}",
+        highlight=False,
+    )

@@ -1,0 +1,48 @@
+"""The quick trigger check as a reply: what was read (with the founder's words), and the
+verdict, or a leaning with the questions that would settle it."""
+
+from __future__ import annotations
+
+from graphs.assessment.decide import decide
+from graphs.assessment.questions import build_question
+from graphs.assessment.reader import Reading
+from graphs.models import CheckResult, ReadFact
+
+
+def check_result(reading: Reading, source: str = "offline") -> CheckResult:
+    facts = reading.to_facts()
+    decision = decide(facts, reading)
+    questions = [
+        build_question(key, number, len(decision.ask)) for number, key in enumerate(decision.ask, 1)
+    ]
+    return CheckResult(
+        detected=facts,
+        read=read_facts(reading),
+        recommendation=decision.recommendation if decision.decided else None,
+        leaning=None if decision.decided else decision.recommendation,
+        undecided_because=decision.why,
+        questions=questions,
+        source="llm" if source == "llm" else "offline",
+    )
+
+
+def read_facts(reading: Reading) -> list[ReadFact]:
+    """The facts the reading settled, in the interview's order, each with its evidence."""
+    from graphs.assessment.questions import interview_keys
+
+    out = []
+    for key in interview_keys():
+        read = reading.facts.get(key)
+        if read is None or read.value is None:
+            continue
+        span = read.evidence
+        out.append(
+            ReadFact(
+                key=key,
+                value=read.value,
+                confidence=round(read.confidence, 3),
+                evidence=span.text if span else None,
+                start=span.start if span else None,
+            )
+        )
+    return out

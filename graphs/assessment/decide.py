@@ -1,0 +1,116 @@
+"""Deciding from a description: a recommendation when the facts read settle it, otherwise a
+leaning, what could not be told, and the one to three questions that would settle it.
+
+The rubric (graphs/assessment/rubric.py) scores whatever facts it is given. A free-text
+description leaves most facts unknown, and unknown is not "no": so before the rubric's answer
+is given as a verdict, this module asks whether it rests on enough. It does not when nothing
+points anywhere (no rule argues for any option), when the top option only narrowly beats the
+runner-up. "Not yet" itself comes only from a stated reason: the rubric's no-signals rule
+needs the signals ruled out, not merely unmentioned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graphs.assessment.reader import Reading
+from graphs.assessment.rubric import ranked, recommend, score
+from graphs.models import DISQUALIFIER_KEYS, SIGNAL_KEYS, Facts, Recommendation
+
+MARGIN = 1.0  # a winning margin below this is a leaning, not a verdict
+MIN_SUPPORT = 0.6  # a verdict needs one fact behind it read at least this surely
+MAX_QUESTIONS = 3
+_GROUP = {**dict.fromkeys(SIGNAL_KEYS, "signals"), **dict.fromkeys(DISQUALIFIER_KEYS, "disq")}
+
+
+@dataclass(slots=True)
+class Decision:
+    """The rubric's answer, and whether the facts read are enough to give it as a verdict."""
+
+    recommendation: Recommendation
+    decided: bool
+    ask: list[str] = field(default_factory=list)  # fact keys that would settle it, in order
+    why: str | None = None  # why it is only a leaning
+
+
+def decide(facts: Facts, reading: Reading | None = None) -> Decision:
+    rec = recommend(facts)
+    top, runner_up, scores = rec.recommendation, rec.runner_up, rec.scores
+    if scores[top] <= 0:
+        why = "Nothing in the description points to any option yet."
+        return Decision(rec, False, _open_questions(facts, reading), why)
+    if scores[top] - scores[runner_up] < MARGIN:
+        why = f"It is close between {top} and {runner_up}."
+        return Decision(rec, False, _separating_questions(facts, rec, reading), why)
+    shaky = _shaky_support(rec, reading)
+    if shaky:
+        why = "What points to it was only hinted at; I would rather you confirmed it."
+        return Decision(rec, False, shaky, why)
+    return Decision(rec, True)
+
+
+def _shaky_support(rec: Recommendation, reading: Reading | None) -> list[str]:
+    """The facts behind the winning option, when none of them was read surely (a reading
+    only: the interview's answers are the founder's own and need no confirming)."""
+    from graphs.assessment.explain import rule_facts
+
+    if reading is None:
+        return []
+    top = rec.recommendation
+    keys = [k for h in rec.rules if h.option == top and h.weight > 0 for k in rule_facts(h)]
+    read = [reading.facts[k] for k in dict.fromkeys(keys) if k in reading.facts and k != "stage"]
+    known = [r for r in read if r.value is not None]
+    if not known or max(r.confidence for r in known) >= MIN_SUPPORT:
+        return []
+    return [r.key for r in sorted(known, key=lambda r: r.confidence)][:MAX_QUESTIONS]
+
+
+def _unknown(facts: Facts, key: str) -> bool:
+    group = {"signals": facts.signals, "disq": facts.disqualifiers}.get(_GROUP.get(key, ""))
+    if group is None:
+        return facts.context.get(key) is None
+    return group.get(key) is None
+
+
+def _lean(reading: Reading | None, key: str) -> float:
+    """How strongly the text hinted at `key` being true, below the reading threshold."""
+    if reading is None or key not in reading.facts:
+        return 0.0
+    read = reading.facts[key]
+    return read.confidence if read.best_guess is True else 0.0
+
+
+def _open_questions(facts: Facts, reading: Reading | None) -> list[str]:
+    """With nothing decisive read: the signals the text hinted at most, then the rest."""
+    candidates = [k for k in SIGNAL_KEYS if _unknown(facts, k)]
+    candidates.sort(key=lambda k: (-_lean(reading, k), SIGNAL_KEYS.index(k)))
+    return candidates[:MAX_QUESTIONS]
+
+
+def _separating_questions(facts: Facts, rec: Recommendation, reading: Reading | None) -> list[str]:
+    """Unknown facts whose answer would change the winner, the most hinted-at first."""
+    from graphs.assessment.questions import interview_keys
+
+    pivotal = []
+    for key in interview_keys():
+        if key == "stage" or not _unknown(facts, key):
+            continue
+        for value in (True, False):
+            if _winner(_with(facts, key, value)) != rec.recommendation:
+                pivotal.append(key)
+                break
+    pivotal.sort(key=lambda k: -_lean(reading, k))
+    return pivotal[:MAX_QUESTIONS]
+
+
+def _winner(facts: Facts) -> str:
+    """The rubric's top option, scored without building its citations (cheap)."""
+    return ranked(score(facts)[0])[0]
+
+
+def _with(facts: Facts, key: str, value: bool) -> Facts:
+    if key in SIGNAL_KEYS:
+        return facts.model_copy(update={"signals": {**facts.signals, key: value}})
+    if key in DISQUALIFIER_KEYS:
+        return facts.model_copy(update={"disqualifiers": {**facts.disqualifiers, key: value}})
+    return facts.model_copy(update={"context": {**facts.context, key: value}})

@@ -1,0 +1,164 @@
+"""What the reader sees of a span: its meaning, what is negated in it, its words, its cues.
+
+- The mean of the span's WordLlama token vectors (the bundled model; no download), and
+  separately the mean of the tokens inside a negation's scope ("we have *no* policy for…"),
+  so a classifier can tell "nobody owns governance" from "our CISO owns governance".
+- Stemmed words and word pairs, hashed, with words in a negation's scope marked `NOT_`: the
+  classic way a linear model learns that negation flips some words and not others.
+- Cues that change what a statement commits to: negation, hedging ("I think", "kind of"),
+  hypotheticals ("if", "we might", "next quarter"), the past ("used to", "fixed now"), a
+  question mark, and the length of the span.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import snowballstemmer
+
+HASH_DIM = 4096
+EMBED_DIM = 256
+CUES = ("negation", "hedge", "hypothetical", "past", "question", "length", "bias")
+# Blocks of a row: meaning, meaning in negation scope, meaning of a past statement, meaning
+# of a hypothetical one (so "we used to debug at night" is told from "we debug at night"),
+# hashed words, cues.
+EMBED_BLOCKS = 4
+N_FEATURES = EMBED_BLOCKS * EMBED_DIM + HASH_DIM + len(CUES)
+
+_WORD = re.compile(r"[a-z0-9$%€£]+(?:['’][a-z]+)?", re.IGNORECASE)
+NEGATION = re.compile(
+    r"\b(?:not|no|never|nevr|nver|none|nobody|nothing|nowhere|neither|nor|without|cannot|zero|"
+    r"lack|"
+    r"lacking|(?:ca|wo|do|does|did|is|are|was|were|have|has|had|should|would|could|ai)n['’]?t)\b",
+    re.IGNORECASE,
+)
+HEDGE = re.compile(
+    r"\b(?:might|maybe|perhaps|probably|possibly|not sure|i think|i guess|kind of|kinda|"
+    r"sort of|somewhat|unsure|unclear|dunno|may)\b",
+    re.IGNORECASE,
+)
+HYPOTHETICAL = re.compile(
+    r"\b(?:if|would|could|plan to|planning|thinking about|considering|want to|wants to|hope|"
+    r"hoping|next year|next quarter|someday|eventually|in case|what if)\b",
+    re.IGNORECASE,
+)
+PAST = re.compile(
+    r"\b(?:used to|no longer|anymore|any more|last year|back then|fixed|solved|resolved|"
+    r"sorted|behind us|in the past|previously|until)\b",
+    re.IGNORECASE,
+)
+_SCOPE_END = re.compile(r"[,.;:!?]|\b(?:but|and|because|so|which|though|although)\b", re.I)
+SCOPE_CHARS = 40  # a negation reaches this far at most ("no one here can really challenge")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def negated_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside a negation's scope: from the cue to the clause's end."""
+    ranges = []
+    for match in NEGATION.finditer(text):
+        stop = _SCOPE_END.search(text, match.end())
+        end = min(stop.start() if stop else len(text), match.end() + SCOPE_CHARS)
+        ranges.append((match.end(), end))
+    return ranges
+
+
+def _in_ranges(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in ranges)
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word.replace("'", "").replace("’", ""))
+
+
+def marked_words(text: str) -> list[str]:
+    """The span's stemmed words, `NOT_`-marked inside negation scopes; a cue itself is `NEG`."""
+    ranges = negated_ranges(text)
+    words = []
+    for match in _WORD.finditer(text.lower()):
+        if NEGATION.fullmatch(match.group(0)):
+            words.append("NEG")
+            continue
+        stem = _stem(match.group(0))
+        words.append("NOT_" + stem if _in_ranges(match.start(), match.end(), ranges) else stem)
+    return words
+
+
+def _bucket(gram: str) -> int:
+    return int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little") % (
+        HASH_DIM
+    )
+
+
+def cue_flags(text: str) -> np.ndarray:
+    return np.array(
+        [
+            bool(NEGATION.search(text)),
+            bool(HEDGE.search(text)),
+            bool(HYPOTHETICAL.search(text)),
+            bool(PAST.search(text)),
+            "?" in text,
+            min(len(text.split()), 60) / 60,
+            1.0,
+        ],
+        dtype=np.float32,
+    )
+
+
+class Featurizer:
+    """Spans → feature rows. Loads the bundled embedding model once, from `model_dir`."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self._model_dir = model_dir
+        self._model = None
+
+    def _wordllama(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            from knowledge.embedding import load_model
+
+            self._model = load_model(self._model_dir)
+        return self._model
+
+    def rows(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), N_FEATURES), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self.row(text)
+        return out
+
+    def row(self, text: str) -> np.ndarray:
+        model = self._wordllama()
+        encoding = model.tokenizer.encode(text, add_special_tokens=False)
+        table = model.embedding
+        row = np.zeros(N_FEATURES, dtype=np.float32)
+        cues = cue_flags(text)
+        if encoding.ids:
+            ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, table.shape[0] - 1)
+            vectors = table[ids]
+            meaning = _unit(vectors.mean(axis=0))
+            row[:EMBED_DIM] = meaning
+            ranges = negated_ranges(text)
+            inside = [_in_ranges(a, b, ranges) for a, b in encoding.offsets]
+            if any(inside):
+                row[EMBED_DIM : 2 * EMBED_DIM] = _unit(vectors[np.asarray(inside)].mean(axis=0))
+            if cues[CUES.index("past")]:
+                row[2 * EMBED_DIM : 3 * EMBED_DIM] = meaning
+            if cues[CUES.index("hypothetical")]:
+                row[3 * EMBED_DIM : 4 * EMBED_DIM] = meaning
+        words = marked_words(text)
+        grams = words + [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+        base = EMBED_BLOCKS * EMBED_DIM
+        for gram in grams:
+            row[base + _bucket(gram)] = 1.0
+        if grams:
+            row[base : base + HASH_DIM] /= np.sqrt(len(grams))
+        row[base + HASH_DIM :] = cues
+        return row
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) + 1e-8)

@@ -1,0 +1,133 @@
+"""The trained reader: per fact, which span of the founder's text states it, and how surely.
+
+For every fact (the stage, the eight signals, the reasons not to hire, the context) a small
+classifier scores each span as stating it true, stating it false, or not stating it. The fact
+takes the span that states it most surely; below the fact group's threshold it stays unknown:
+silence is never read as "no".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graphs.assessment.reader.features import Featurizer
+from graphs.assessment.reader.softmax import Softmax
+from graphs.assessment.reader.spans import Span, spans
+from graphs.models import CONTEXT_KEYS, DISQUALIFIER_KEYS, SIGNAL_KEYS, STAGES, Facts
+
+FACT_GROUPS: dict[str, str] = {
+    **dict.fromkeys(SIGNAL_KEYS, "signals"),
+    **dict.fromkeys(DISQUALIFIER_KEYS, "disqualifiers"),
+    **dict.fromkeys(CONTEXT_KEYS, "context"),
+}
+TRI_CLASSES = ("none", "yes", "no")
+STAGE_CLASSES = ("none", *STAGES)
+ARTEFACT = Path(__file__).parent / "model.npz"
+# A fact is read only above its group's threshold; the reasons not to hire need more
+# certainty, because one of them read wrongly overturns the whole recommendation.
+# Tuned on the dev half of tests/golden/situations (never on the test half).
+DEFAULT_THRESHOLDS = {"stage": 0.5, "signals": 0.45, "disqualifiers": 0.75, "context": 0.55}
+
+
+@dataclass(frozen=True, slots=True)
+class FactReading:
+    """One fact as read: its value (None: the text does not say), how sure, and where."""
+
+    key: str
+    value: bool | str | None
+    confidence: float
+    evidence: Span | None = None
+    best_guess: bool | str | None = None  # the value it leaned to, even below the threshold
+
+
+@dataclass(slots=True)
+class Reading:
+    text: str
+    facts: dict[str, FactReading] = field(default_factory=dict)
+
+    def to_facts(self) -> Facts:
+        groups: dict[str, dict[str, bool]] = {"signals": {}, "disqualifiers": {}, "context": {}}
+        stage = None
+        for key, read in self.facts.items():
+            if read.value is None:
+                continue
+            if key == "stage":
+                stage = read.value
+            else:
+                groups[FACT_GROUPS[key]][key] = bool(read.value)
+        return Facts(stage=stage, **groups)  # type: ignore[arg-type]
+
+    def known(self) -> list[FactReading]:
+        return [r for r in self.facts.values() if r.value is not None]
+
+
+def _with_context(probs: np.ndarray, found: list[Span]) -> np.ndarray:
+    """A clause's reading averaged with its sentence's: a fragment ("but I don't know",
+    "no CTO") means little on its own, and its sentence says what it is about."""
+    out = probs.copy()
+    sentence = 0
+    for i, span in enumerate(found):
+        inside = found[sentence].start <= span.start and span.end <= found[sentence].end
+        if i == 0 or not inside or span == found[sentence]:
+            sentence = i
+            continue
+        out[i] = (probs[i] + probs[sentence]) / 2
+    return out
+
+
+class ReaderModel:
+    def __init__(
+        self,
+        models: dict[str, Softmax],
+        thresholds: dict[str, float] | None = None,
+        manifest: dict[str, Any] | None = None,
+    ) -> None:
+        self.models = models
+        self.thresholds = thresholds or dict(DEFAULT_THRESHOLDS)
+        self.manifest = manifest or {}
+
+    def threshold(self, key: str) -> float:
+        return self.thresholds["stage" if key == "stage" else FACT_GROUPS[key]]
+
+    def read(self, text: str, featurizer: Featurizer) -> Reading:
+        found = spans(text)
+        reading = Reading(text=text)
+        if not found:
+            return reading
+        rows = featurizer.rows([s.text for s in found])
+        for key, model in self.models.items():
+            reading.facts[key] = self._read_fact(key, model.probabilities(rows), found)
+        return reading
+
+    def _read_fact(self, key: str, probs: np.ndarray, found: list[Span]) -> FactReading:
+        classes = STAGE_CLASSES if key == "stage" else TRI_CLASSES
+        stated = _with_context(probs, found)[:, 1:]
+        where, which = np.unravel_index(int(stated.argmax()), stated.shape)
+        confidence = float(stated[where, which])
+        value: bool | str = classes[which + 1] if key == "stage" else classes[which + 1] == "yes"
+        if confidence < self.threshold(key):
+            return FactReading(key, None, confidence, found[where], best_guess=value)
+        return FactReading(key, value, confidence, found[where], best_guess=value)
+
+    # --- the artefact ------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        arrays = {}
+        for key, model in self.models.items():
+            arrays[f"w:{key}"] = model.weights.astype(np.float32)
+            arrays[f"b:{key}"] = model.bias.astype(np.float32)
+        meta = {"thresholds": self.thresholds, "manifest": self.manifest}
+        arrays["meta"] = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path = ARTEFACT) -> ReaderModel:
+        with np.load(path) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            keys = sorted({name[2:] for name in data.files if name.startswith("w:")})
+            models = {k: Softmax(data[f"w:{k}"], data[f"b:{k}"]) for k in keys}
+        return cls(models, meta["thresholds"], meta["manifest"])

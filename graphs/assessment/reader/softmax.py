@@ -1,0 +1,67 @@
+"""Multinomial logistic regression in NumPy: small, deterministic, nothing to download.
+
+One model per fact, trained full-batch with Adam from zeros for a fixed number of steps, so
+the same data gives the same weights on any machine (up to floating-point summation order,
+which `advisor train reader --check` tolerates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingOptions:
+    steps: int = 300
+    learning_rate: float = 0.005
+    l2: float = 1e-3
+    none_weight_cap: float = 1.0  # the "states nothing" class is never up-weighted
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax:
+    weights: np.ndarray  # (features, classes)
+    bias: np.ndarray  # (classes,)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        logits = rows @ self.weights + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+def balanced_weights(labels: np.ndarray, classes: int, none_cap: float) -> np.ndarray:
+    """Per-example weights that give each class equal total weight (class 0 capped)."""
+    counts = np.bincount(labels, minlength=classes).astype(np.float64)
+    per_class = np.where(counts > 0, counts.sum() / (classes * np.maximum(counts, 1)), 1.0)
+    per_class[0] = min(per_class[0], none_cap)
+    weights = per_class[labels]
+    return (weights / weights.mean()).astype(np.float32)
+
+
+def fit(rows: np.ndarray, labels: np.ndarray, classes: int, options: TrainingOptions) -> Softmax:
+    """Weights minimising the class-balanced cross-entropy plus an L2 penalty."""
+    n, d = rows.shape
+    weights = np.zeros((d, classes), dtype=np.float32)
+    bias = np.zeros(classes, dtype=np.float32)
+    onehot = np.eye(classes, dtype=np.float32)[labels]
+    example = balanced_weights(labels, classes, options.none_weight_cap)[:, None] / n
+    moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias)]
+    moments.append(np.zeros_like(bias))
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, options.steps + 1):
+        error = (Softmax(weights, bias).probabilities(rows) - onehot) * example
+        grad_w = rows.T @ error + options.l2 * weights
+        grad_b = error.sum(axis=0)
+        for i, (param, grad) in enumerate(((weights, grad_w), (bias, grad_b))):
+            m, v = moments[2 * i], moments[2 * i + 1]
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            m_hat = m / (1 - beta1**step)
+            v_hat = v / (1 - beta2**step)
+            param -= options.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+    return Softmax(weights, bias)

@@ -1,0 +1,122 @@
+"""Training the reader: `advisor train reader` writes the artefact, `--check` proves it.
+
+The training corpus is committed next to this file (`training/*.yaml`): short texts in
+founders' voices, each labelled with the facts it states (true or false; `{}` for none). The
+artefact (`model.npz`) is committed too, with a manifest naming the corpus digest, so a
+reviewer can see it was trained on exactly this corpus, and `--check` retrains and compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from graphs.assessment.reader.features import N_FEATURES, Featurizer
+from graphs.assessment.reader.model import (
+    DEFAULT_THRESHOLDS,
+    FACT_GROUPS,
+    STAGE_CLASSES,
+    ReaderModel,
+)
+from graphs.assessment.reader.softmax import Softmax, TrainingOptions, fit
+
+TRAINING = Path(__file__).parent / "training"
+FEATURE_VERSION = 3
+TOLERANCE = 2e-3  # largest probability difference a retrain may show (summation order)
+
+
+class TrainingDataError(ValueError):
+    """A training file is malformed; the message names the file and the item."""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    labels: dict[str, Any]
+
+
+def load_examples(folder: Path = TRAINING) -> list[Example]:
+    examples: list[Example] = []
+    for path in sorted(folder.glob("*.yaml")):
+        for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or [], 1):
+            examples.append(_example(item, f"{path.name} item {n}"))
+    return examples
+
+
+def _example(item: Any, where: str) -> Example:
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise TrainingDataError(f"{where}: needs a `text`")
+    labels = item.get("labels") or {}
+    for key, value in labels.items():
+        if key == "stage":
+            if value not in STAGE_CLASSES[1:]:
+                raise TrainingDataError(f"{where}: stage {value!r} is not a stage")
+        elif key not in FACT_GROUPS or not isinstance(value, bool):
+            raise TrainingDataError(f"{where}: {key}: {value!r} is not a fact and true/false")
+    return Example(item["text"], labels)
+
+
+def corpus_digest(folder: Path = TRAINING) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def targets(key: str, examples: list[Example]) -> np.ndarray:
+    """Class index per example: 0 = states nothing about `key`."""
+    if key == "stage":
+        return np.array([STAGE_CLASSES.index(e.labels.get("stage") or "none") for e in examples])
+    return np.array([0 if key not in e.labels else (1 if e.labels[key] else 2) for e in examples])
+
+
+def train(
+    featurizer: Featurizer,
+    examples: list[Example],
+    options: TrainingOptions | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> ReaderModel:
+    options = options or TrainingOptions()
+    rows = featurizer.rows([e.text for e in examples])
+
+    def one(key: str) -> Softmax:
+        classes = len(STAGE_CLASSES) if key == "stage" else 3
+        return fit(rows, targets(key, examples), classes, options)
+
+    keys = ("stage", *FACT_GROUPS)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # NumPy releases the GIL in matmul
+        models = dict(zip(keys, pool.map(one, keys), strict=True))
+    manifest = {
+        "corpus_sha256": corpus_digest(),
+        "examples": len(examples),
+        "features": N_FEATURES,
+        "feature_version": FEATURE_VERSION,
+        "options": asdict(options),
+    }
+    return ReaderModel(models, thresholds or dict(DEFAULT_THRESHOLDS), manifest)
+
+
+def check(featurizer: Featurizer, committed: ReaderModel) -> list[str]:
+    """Why the committed artefact is not what training on the committed corpus gives."""
+    problems = []
+    if committed.manifest.get("corpus_sha256") != corpus_digest():
+        problems.append("the training corpus changed since the artefact was trained")
+    if committed.manifest.get("feature_version") != FEATURE_VERSION:
+        problems.append("the features changed since the artefact was trained")
+    if problems:
+        return problems
+    examples = load_examples()
+    options = TrainingOptions(**committed.manifest["options"])
+    fresh = train(featurizer, examples, options, committed.thresholds)
+    rows = featurizer.rows([e.text for e in examples])
+    for key, model in committed.models.items():
+        diff = np.abs(model.probabilities(rows) - fresh.models[key].probabilities(rows)).max()
+        if diff > TOLERANCE:
+            problems.append(f"{key}: retraining moves a probability by {diff:.4f}")
+    return problems

@@ -1,0 +1,115 @@
+"""The reader of descriptions: each fact yes / no / unknown, with a confidence and the
+founder's own words; silence is never "no"; the shipped model is the one the repo trains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphs.assessment.check import check_result
+from graphs.assessment.reader import Reader
+from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, ReaderModel
+from graphs.assessment.reader.spans import spans
+from graphs.assessment.reader.train import (
+    FEATURE_VERSION,
+    TrainingDataError,
+    _example,
+    corpus_digest,
+    load_examples,
+)
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    return Reader(tmp_path_factory.mktemp("models") / "wordllama")
+
+
+def test_a_stated_fact_is_read_with_the_founders_own_words(reader: Reader) -> None:
+    text = "We're a seed startup and our chatbot pilot has been stuck in staging since March."
+    reading = reader.read(text)
+    stage, pilot = reading.facts["stage"], reading.facts["pilot_stalled"]
+    assert stage.value == "seed" and pilot.value is True
+    for read in (stage, pilot):
+        assert read.evidence is not None
+        assert text[read.evidence.start : read.evidence.end] == read.evidence.text
+        assert 0.0 < read.confidence <= 1.0
+
+
+def test_silence_is_unknown_never_no(reader: Reader) -> None:
+    reading = reader.read("We sell bicycles in Utrecht.")
+    facts = reading.to_facts()
+    assert all(v is not True for v in facts.signals.values())
+    assert all(v is not True for v in facts.disqualifiers.values())
+    assert sum(1 for v in facts.signals.values() if v is False) < 2  # no "no" from silence
+
+
+def test_a_denial_is_read_as_no_and_a_statement_as_yes(reader: Reader) -> None:
+    denied = reader.read("We don't use an agency at all, everything is built by our own team.")
+    stated = reader.read("The agency we pay owns the whole codebase and nobody here can push back.")
+    assert denied.facts["agency_dependence"].value is False
+    assert stated.facts["agency_dependence"].value is True
+
+
+def test_several_facts_in_one_sentence_are_each_read(reader: Reader) -> None:
+    text = (
+        "Series A, 14 engineers, our demo never made it to production and I'm still the one "
+        "debugging it at 2am"
+    )
+    facts = reader.read(text).to_facts()
+    assert facts.stage == "series_ab"
+    assert facts.signals.get("founders_firefighting") is True
+
+
+def test_spans_cover_sentences_and_their_clauses_with_exact_offsets() -> None:
+    text = "We raised a seed round. The pilot is stuck, and I fix it at night; help!"
+    found = spans(text)
+    texts = [s.text for s in found]
+    assert texts[:2] == ["We raised a seed round.", "The pilot is stuck, and I fix it at night"]
+    assert {"The pilot is stuck", "I fix it at night", "help!"} <= set(texts)
+    assert all(text[s.start : s.end] == s.text for s in found)
+
+
+def test_a_check_that_reads_nothing_decisive_asks_instead_of_saying_not_yet(
+    reader: Reader,
+) -> None:
+    result = check_result(reader.read("Hi! We're a company in Rotterdam. Thoughts?"))
+    assert result.recommendation is None and result.leaning is not None
+    assert 1 <= len(result.questions) <= 3
+    assert result.undecided_because
+
+
+def test_the_shipped_model_was_trained_on_the_committed_corpus() -> None:
+    model = ReaderModel.load(ARTEFACT)
+    assert model.manifest["corpus_sha256"] == corpus_digest()
+    assert model.manifest["feature_version"] == FEATURE_VERSION
+    assert set(model.models) == {"stage", *FACT_GROUPS}
+    assert ARTEFACT.stat().st_size < 2_000_000  # small enough to ship in the wheel
+
+
+def test_the_training_corpus_covers_every_fact_both_ways() -> None:
+    examples = load_examples()
+    for key in FACT_GROUPS:
+        said = [e.labels[key] for e in examples if key in e.labels]
+        assert said.count(True) >= 40 and said.count(False) >= 20, key
+    assert sum(1 for e in examples if not e.labels) >= 300  # texts that state nothing
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"labels": {}},
+        {"text": "x", "labels": {"made_up": True}},
+        {"text": "x", "labels": {"stage": "unicorn"}},
+    ],
+)
+def test_a_malformed_training_item_is_refused_by_name(item: dict) -> None:
+    with pytest.raises(TrainingDataError, match="item 3"):
+        _example(item, "file.yaml item 3")
+
+
+def test_a_bundled_model_needs_no_network_and_no_torch() -> None:
+    import sys
+
+    assert "torch" not in sys.modules
+    assert Path(ARTEFACT).suffix == ".npz"

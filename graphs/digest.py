@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from graphs.assessment.rubric import OPTION_NAMES
 from graphs.assessment.signals import best_sentence, topic_label
-from graphs.compose_offline import split_sentences
 from graphs.models import SIGNAL_KEYS, Citation
+from graphs.qa.compose_offline import split_sentences
 from knowledge.chunks import Chunk
 from knowledge.corpus import field_report_section_chunks, section_label
 from knowledge.db import sources

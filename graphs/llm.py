@@ -20,10 +20,10 @@ from typing import Any
 
 import anthropic
 
-from graphs.compose_offline import OfflineComposer
-from graphs.conversation import Turn, retrieval_query
 from graphs.models import Answer, Citation, Usage
 from graphs.prompts import EARLIER_TURNS_INTRO, FALLBACK_NOTICE, SYSTEM_PROMPT
+from graphs.qa.compose_offline import OfflineComposer
+from graphs.qa.conversation import Turn, retrieval_query
 from graphs.redact import redact
 from knowledge.chunks import PUBLIC_TENANT, Chunk
 from knowledge.corpus import field_report_chunks

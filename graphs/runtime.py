@@ -15,12 +15,13 @@ from sqlalchemy import Engine
 
 from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditEvent, AuditLog
-from graphs.compose_offline import OfflineComposer
-from graphs.conversation import ConversationStore
 from graphs.digest import Digest, build_digest
 from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
-from graphs.qa import Composer, OnDelta, QAContext, answer_question
+from graphs.qa.compose_offline import OfflineComposer
+from graphs.qa.conversation import ConversationStore
+from graphs.qa.coverage import judge
+from graphs.qa.graph import Composer, OnDelta, QAContext, answer_question
 from knowledge.corpus import ingest_field_report
 from knowledge.db import make_engine
 from knowledge.index import KnowledgeIndex
@@ -89,7 +90,7 @@ class Advisor:
         self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
         question = "Do we need a fractional AI CTO?"
         passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
-        self.index.coverage(question, passages, None)
+        judge(self.index, question, passages, None)
         self.offline.compose_sync(question, passages, tenant=None)
 
     @cached_property
@@ -185,7 +186,7 @@ class Advisor:
         """The quick trigger check on a description of the company (audited): a verdict when
         what was read settles it, else a leaning and the questions that would."""
         from graphs.assessment.check import check_result
-        from graphs.qa import prepare_question
+        from graphs.qa.graph import prepare_question
 
         started = time.perf_counter()
         prepared, _notice = prepare_question(text, self.settings.max_question_chars)

@@ -18,7 +18,6 @@ from chromadb.config import Settings as ChromaSettings
 from sqlalchemy import Engine, select, update
 
 from knowledge.chunks import PUBLIC_TENANT, Chunk
-from knowledge.coverage import Coverage, assess_coverage
 from knowledge.db import index_revision, upsert
 from knowledge.embedding import WordLlamaEmbedding, embed
 from knowledge.lexical import BM25Index
@@ -172,12 +171,13 @@ class KnowledgeIndex:
             )
         return passages
 
-    def coverage(self, question: str, passages: Sequence[Passage], tenant: str | None) -> Coverage:
-        """Whether `passages` plausibly cover `question` (see knowledge/coverage.py)."""
+    def term_stats(
+        self, tenant: str | None
+    ) -> tuple[Callable[[str], float], Callable[[str], bool]]:
+        """(idf of a term, whether the sources this caller may read use it): what coverage
+        (graphs/qa/coverage.py) weighs a question by."""
         lexical, allowed = self._lexical_index(), allowed_tenants(tenant)
-        return assess_coverage(
-            expand_query(question), passages, lexical.idf, lambda t: lexical.knows(t, allowed)
-        )
+        return lexical.idf, lambda term: lexical.knows(term, allowed)
 
     def term_known(self, tenant: str | None) -> Callable[[str], bool]:
         """Whether the sources this caller may read use a (tokenized) term at all."""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graphs.compose_offline import OfflineComposer
 from graphs.llm import ClaudeComposer, make_client
+from graphs.qa.compose_offline import OfflineComposer
 from graphs.runtime import Advisor
 from knowledge.settings import Settings
 from tests.conftest import make_settings

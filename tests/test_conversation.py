@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from graphs.conversation import ConversationStore, Turn, is_follow_up, retrieval_query
 from graphs.models import Answer
+from graphs.qa.conversation import ConversationStore, Turn, is_follow_up, retrieval_query
 from graphs.runtime import Advisor
 from knowledge.db import audit_log, conversation_turns
 from knowledge.scope import DataScope

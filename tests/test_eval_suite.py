@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from graphs.evals import citation_failures, evaluate_recommendations, load_recommendations
+from graphs.qa.coverage import judge
 from graphs.runtime import Advisor
 from knowledge.evaluation import evaluate_all, load_golden
 
@@ -34,7 +35,7 @@ def test_hybrid_retrieval_meets_threshold_and_beats_both_rankers(demo_advisor: A
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q.id for q in QUESTIONS])
 def test_golden_questions_are_judged_covered(demo_advisor: Advisor, question) -> None:
     passages = demo_advisor.index.retrieve_for_tenant(question.question, question.caller)
-    assert demo_advisor.index.coverage(question.question, passages, question.caller).covered
+    assert judge(demo_advisor.index, question.question, passages, question.caller).covered
 
 
 @pytest.mark.parametrize("tenant", [None, "northwind", "acme"])

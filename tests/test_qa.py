@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphs.models import Citation
-from graphs.qa import QuestionError, validate_citations
+from graphs.qa.graph import QuestionError, validate_citations
 from graphs.runtime import Advisor
 from knowledge.scope import DataScope
 

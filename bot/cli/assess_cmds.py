@@ -14,7 +14,7 @@ from bot.cli.common import EXIT_USAGE, console, fail, open_advisor, print_json, 
 from bot.console import check_json, render_check_text, render_recommendation_text
 from graphs.assessment.answers_file import AnswersFileError, parse_answers
 from graphs.models import CheckResult, InterviewTurn
-from graphs.qa import QuestionError
+from graphs.qa.graph import QuestionError
 from graphs.runtime import Advisor
 from knowledge.tenants import TenantError
 

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.cli.common import EXIT_USAGE, console, fail, open_advisor, print_json, run
 from bot.console import answer_json, render_answer_text
-from graphs.qa import QuestionError
+from graphs.qa.graph import QuestionError
 from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
 from knowledge.ingest import IngestReport
 from knowledge.tenants import TenantError

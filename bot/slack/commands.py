@@ -19,7 +19,7 @@ from bot.slack.render_check import render_check
 from bot.slack.services import SlackServices
 from bot.slack.tenancy import Scope
 from graphs.models import CheckResult
-from graphs.qa import QuestionError
+from graphs.qa.graph import QuestionError
 from knowledge.notes import NoteError
 from knowledge.tenants import TenantError
 

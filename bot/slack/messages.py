@@ -17,7 +17,7 @@ from bot.slack.render import APOLOGY, THINKING, escape_mrkdwn, render_answer, re
 from bot.slack.render_check import render_check
 from bot.slack.services import Incoming, SlackServices, without_mentions
 from bot.slack.threads import thread_key
-from graphs.qa import QuestionError
+from graphs.qa.graph import QuestionError
 from knowledge.tenants import TenantError
 
 Intent = Literal["assess", "check_help", "check", "ask"]

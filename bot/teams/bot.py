@@ -17,7 +17,7 @@ from botbuilder.schema import (
 from bot.teams import render
 from bot.teams.store import ConversationStore
 from graphs.models import InterviewTurn
-from graphs.qa import QuestionError
+from graphs.qa.graph import QuestionError
 from graphs.runtime import Advisor
 from knowledge.identity import hash_user
 from knowledge.notes import NoteError

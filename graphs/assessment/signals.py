@@ -203,7 +203,7 @@ def signal_help(key: str) -> str | None:
 
 def best_sentence(text: str, probe: str) -> str:
     """The sentence of `text` sharing the most terms with `probe` (first one on ties)."""
-    from graphs.compose_offline import split_sentences
+    from graphs.qa.compose_offline import split_sentences
     from knowledge.lexical import tokenize
 
     terms = set(tokenize(probe))

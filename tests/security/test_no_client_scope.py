@@ -25,9 +25,9 @@ from bot.slack.threads import SlackThreads
 from bot.teams.store import ConversationStore as TeamsConversations
 from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditLog
-from graphs.conversation import ConversationStore
 from graphs.digest_schedule import DigestStore
 from graphs.models import Facts
+from graphs.qa.conversation import ConversationStore
 from graphs.runtime import Advisor
 from knowledge.corpus import ingest_samples
 from knowledge.index import KnowledgeIndex
@@ -159,7 +159,7 @@ SCOPED_READS = {
     AuditLog: {"rows"},
     AssessmentRecords: {"between"},
     ConversationStore: {"recent"},
-    KnowledgeIndex: {"get_chunks", "retrieve_for_tenant", "coverage", "term_known"},
+    KnowledgeIndex: {"get_chunks", "retrieve_for_tenant", "term_stats", "term_known"},
 }
 NOT_CALLER_READS = {
     AuditLog: {"record": "a write", "purge": "retention"},

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
+from knowledge.vocabulary import expand_query
 
 THRESHOLD = 1.75
 TOP_PASSAGES = 3
@@ -50,3 +52,9 @@ def assess_coverage(
     best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
     score = 2 * vocabulary + overlap + best_dense
     return Coverage(bool(passages) and score >= THRESHOLD, score, vocabulary, overlap, best_dense)
+
+
+def judge(index: Any, question: str, passages: Sequence[Passage], tenant: str | None) -> Coverage:
+    """Whether `passages` plausibly cover `question`, for a caller who may read `tenant`."""
+    idf, known = index.term_stats(tenant)
+    return assess_coverage(expand_query(question), passages, idf, known)

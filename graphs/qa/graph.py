@@ -19,11 +19,11 @@ from typing import Literal, NamedTuple, Protocol, TypedDict
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
-from graphs.compose_offline import not_covered_answer
-from graphs.conversation import Turn, is_follow_up, with_previous
 from graphs.models import Answer, Citation
+from graphs.qa.compose_offline import not_covered_answer
+from graphs.qa.conversation import Turn, is_follow_up, with_previous
+from graphs.qa.coverage import Coverage, judge
 from knowledge.corpus import field_report_chunks
-from knowledge.coverage import Coverage
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
 
@@ -94,7 +94,7 @@ def _retrieve(
     index: KnowledgeIndex, question: str, tenant: str | None, k: int
 ) -> tuple[list[Passage], Coverage]:
     passages = index.retrieve_for_tenant(question, tenant, k)
-    return passages, index.coverage(question, passages, tenant)
+    return passages, judge(index, question, passages, tenant)
 
 
 def route_after_retrieve(state: QAState) -> Literal["compose", "not_covered"]:

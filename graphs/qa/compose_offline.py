@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from graphs.conversation import Turn, retrieval_query
 from graphs.models import Answer, Citation
+from graphs.qa.conversation import Turn, retrieval_query
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize

@@ -1,0 +1,1 @@
+"""The answering flow: the QA graph, the offline composer, conversation memory, coverage."""

@@ -43,10 +43,21 @@ class Usage(BaseModel):
     cache_creation_input_tokens: int = 0
 
 
+class NextStep(BaseModel):
+    """What to do after reading an answer; the faces turn flows into buttons."""
+
+    kind: Literal["plan", "check", "assessment"]
+    text: str
+
+
 class Answer(BaseModel):
     """A cited answer. `--json` prints exactly these fields (see README)."""
 
     answer: str
+    lead: str | None = Field(
+        default=None, description="The answer line (the first line of `answer`)."
+    )
+    next_step: NextStep | None = None
     citations: list[Citation] = Field(default_factory=list)
     mode: AnswerMode = "offline"
     degraded: bool = False

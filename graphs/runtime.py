@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
+from graphs.assessment.decide import decide_text
+from graphs.assessment.reader import Reader
 from graphs.assessment.records import AssessmentRecords
 from graphs.audit import AuditEvent, AuditLog
 from graphs.digest import Digest, build_digest
@@ -22,6 +24,7 @@ from graphs.qa.compose_offline import OfflineComposer
 from graphs.qa.conversation import ConversationStore
 from graphs.qa.coverage import judge
 from graphs.qa.graph import Composer, OnDelta, QAContext, answer_question
+from graphs.qa.topic import TopicGate
 from knowledge.corpus import ingest_field_report
 from knowledge.db import make_engine
 from knowledge.index import KnowledgeIndex
@@ -34,7 +37,7 @@ from knowledge.tenants import TenantRegistry
 
 if TYPE_CHECKING:
     from graphs.assessment.interview import InterviewService
-    from graphs.assessment.reader import Reader, Reading
+    from graphs.assessment.reader import Reading
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ class Advisor:
     tenants: TenantRegistry
     ingestor: Ingestor
     offline: OfflineComposer
+    reader: Reader  # reads descriptions (the check, the interview's opening, decision questions)
+    topic: TopicGate  # is a question about what the sources cover at all?
     # Called after every answer with (answer, seconds, channel): metrics hang off this.
     answer_observers: list[Callable[[Answer, float, str], None]] = field(default_factory=list)
 
@@ -59,13 +64,17 @@ class Advisor:
         ensure_schema(engine)
         index = KnowledgeIndex(settings, engine)
         ingestor = Ingestor(index, engine, limits=settings.ingest_limits)
+        model_dir = settings.data_dir / "models" / "wordllama"
+        reader = Reader(model_dir)
         advisor = cls(
             settings=settings,
             engine=engine,
             index=index,
             tenants=TenantRegistry(engine),
             ingestor=ingestor,
-            offline=OfflineComposer(settings.data_dir / "models" / "wordllama"),
+            offline=OfflineComposer(model_dir, decider=lambda text: decide_text(reader, text)),
+            reader=reader,
+            topic=TopicGate(model_dir),
         )
         report = ingest_field_report(ingestor)
         if report.chunks_written:
@@ -91,6 +100,7 @@ class Advisor:
         question = "Do we need a fractional AI CTO?"
         passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
         judge(self.index, question, passages, None)
+        self.topic.on_topic(question)
         self.offline.compose_sync(question, passages, tenant=None)
 
     @cached_property
@@ -118,6 +128,7 @@ class Advisor:
             composer=self.composer,
             top_k=self.settings.top_k,
             stream=self.settings.stream_answers,
+            topic=self.topic,
         )
 
     @cached_property
@@ -129,13 +140,6 @@ class Advisor:
         from graphs.assessment.interview import InterviewService
 
         return InterviewService(self.settings, self.records, self.detect, self.audit)
-
-    @cached_property
-    def reader(self) -> Reader:
-        """The offline reader of descriptions (trained artefact + bundled embeddings)."""
-        from graphs.assessment.reader import Reader
-
-        return Reader(self.settings.data_dir / "models" / "wordllama")
 
     async def read(self, text: str) -> tuple[Reading, str]:
         """What a description states, fact by fact with evidence: Claude when configured,

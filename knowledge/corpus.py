@@ -13,7 +13,9 @@ from knowledge.sources import Document, load_document
 CORPUS_DIR = Path(__file__).parent / "corpus"
 SAMPLES_DIR = Path(__file__).parent / "samples"
 FIELD_REPORT_FILE = CORPUS_DIR / "field-report.md"
-FIELD_REPORT_PATH = "corpus/field-report.md"
+# The key the ingestor gives the bundled report (ingest_field_report): chunk ids derive from
+# it, so the chunks parsed here are the very chunks in the index.
+FIELD_REPORT_PATH = "bundled:corpus/field-report.md"
 SAMPLE_TENANTS = ("northwind", "acme")
 
 

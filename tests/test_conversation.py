@@ -56,9 +56,10 @@ async def test_the_next_step_of_a_plan_is_found_from_the_plan_asked_about(
     )
     follow_up = await demo_advisor.ask(question, None, conversation="t-plan")
 
-    assert not alone.covered
-    assert follow_up.covered
-    assert all("30-day" in c.section or "30 days" in c.section for c in follow_up.citations)
+    # a week of the plan is found by its name, alone or as a follow-up
+    for answer in (alone, follow_up):
+        assert answer.covered
+        assert any("Week 1" in c.section for c in answer.citations)
 
 
 @pytest.mark.parametrize("question", UNCOVERED)

@@ -49,3 +49,13 @@ def test_headings_mark_the_reports_structure() -> None:
         "Full-time CTO, agency, advisor, or fractional AI CTO?",
     ):
         assert f"Field report › {section}" in labels
+
+
+def test_the_report_parsed_at_run_time_is_the_report_in_the_index(advisor) -> None:
+    """The rubric and the answer line cite chunks parsed from the bundled file: the very
+    chunks retrieval and the audit refer to, so every citation resolves."""
+    from knowledge.corpus import field_report_chunks
+    from knowledge.scope import DataScope
+
+    ids = [c.chunk_id for c in field_report_chunks()]
+    assert len(advisor.index.get_chunks(ids, DataScope.public())) == len(ids)

@@ -25,7 +25,11 @@ async def test_mention_is_answered_in_its_thread_with_numbered_sources(
     sources = next(b for b in blocks if b["type"] == "context")["elements"][0]["text"]
     assert sources.startswith("*Sources*\n[1] Field report › ")
     action_ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert action_ids == ["assessment_start", "feedback_up", "feedback_down"]
+    # the next step first (the check, for a question about what to do), then feedback
+    assert action_ids[0] in ("assessment_start", "check_start")
+    assert action_ids[1:] == ["feedback_up", "feedback_down"]
+    lead = blocks[0]["text"]["text"]
+    assert lead.startswith("*") and lead.endswith("*")  # the answer line, in bold
     assert placeholder.params["unfurl_links"] is False
     assert placeholder.params["unfurl_media"] is False
     assert "link_names" not in placeholder.params and "parse" not in placeholder.params

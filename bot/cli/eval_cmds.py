@@ -29,6 +29,8 @@ from graphs.evals import (
     evaluate_recommendations,
     load_recommendations,
 )
+from graphs.models import Answer
+from graphs.qa.evaluation import evaluate_answers, load_questions
 from graphs.runtime import Advisor
 from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
 from knowledge.evaluation import GoldenQuestion, evaluate_all, load_golden
@@ -40,7 +42,11 @@ ANSWERS_ACCURACY_THRESHOLD = 1.0
 # its numbers are reported, not trusted). Floors just under what the check measures today,
 # so a regression fails; the goals (right ≥ 0.86, wrong ≤ 0.056, facts P ≥ 0.9, R ≥ 0.8)
 # are not met yet: see docs/benchmarks.md.
-TEST_HALF_GATE = CheckGate(right=0.0, wrong=1.0, fact_precision=0.0, fact_recall=0.0)
+TEST_HALF_GATE = CheckGate(right=0.62, wrong=0.15, fact_precision=0.62, fact_recall=0.78)
+# Answers on the frozen test half of tests/golden/questions: floors under today's numbers
+# (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
+# off-topic declined).
+ANSWER_GATE = {"section": 0.85, "phrase": 0.72, "answered": 0.97, "declined": 0.75}
 CITATION_VALIDITY_THRESHOLD = 1.0
 
 eval_app = typer.Typer(help="Run the golden sets and print metrics against thresholds.")
@@ -180,6 +186,34 @@ def situation_results(workdir: Path, golden_dir: Path) -> list[EvalResult]:
     return results
 
 
+def answer_results(advisor: Advisor, golden_dir: Path) -> list[EvalResult]:
+    """Answers on both halves of the founders' questions: the right section cited, the
+    advice-carrying phrase in the text, fair questions answered, off-topic ones declined."""
+    results = []
+    for half in ("dev", "test"):
+        questions = load_questions(_golden(golden_dir, f"questions/{half}.yaml"))
+
+        async def ask(question: str, tenant: str | None) -> Answer:
+            return await advisor.ask(question, tenant, channel="eval")
+
+        report = asyncio.run(evaluate_answers(half, questions, ask))
+        gate = ANSWER_GATE if half == "test" else dict.fromkeys(ANSWER_GATE, 0.0)
+        n, off = max(report.answerable, 1), max(report.off_topic, 1)
+        misses = report.misses
+        results += [
+            EvalResult(f"answers: section cited ({half})", report.section_cited / n,
+                       gate["section"], n, [m for m in misses if "section" in m]),
+            EvalResult(f"answers: advice in the text ({half})", report.phrase_said / n,
+                       gate["phrase"], n, [m for m in misses if "advice" in m]),
+            EvalResult(f"answers: fair questions answered ({half})",
+                       1 - report.fair_refused / n, gate["answered"], n,
+                       [m for m in misses if "refused" in m]),
+            EvalResult(f"answers: off-topic declined ({half})", report.off_topic_declined / off,
+                       gate["declined"], off, [m for m in misses if "off-topic" in m]),
+        ]  # fmt: skip
+    return results
+
+
 def _situation_table(report: SituationReport) -> None:
     console.print(
         f"Check on the {report.name} half ({report.total} situations): right {report.right}, "
@@ -220,6 +254,7 @@ def eval_all(
             results += situation_results(Path(workdir), golden_dir)
             results.append(evaluate_recommendations(recs, ANSWERS_ACCURACY_THRESHOLD))
             results.append(citation_results(advisor, questions))
+            results += answer_results(advisor, golden_dir)
         finally:
             advisor.close()
     _report(results, as_json)
@@ -233,6 +268,19 @@ def eval_retrieval(golden_dir: GoldenDir = GOLDEN_DIR, as_json: AsJson = False) 
         advisor = open_eval_advisor(Path(workdir))
         try:
             results = retrieval_results(advisor, questions)
+        finally:
+            advisor.close()
+    _report(results, as_json)
+
+
+@eval_app.command("answers")
+def eval_answers(golden_dir: GoldenDir = GOLDEN_DIR, as_json: AsJson = False) -> None:
+    """Answers on founders' questions (dev and frozen test halves): the right section cited,
+    the advice phrase in the text, fair questions answered, off-topic ones declined."""
+    with tempfile.TemporaryDirectory(prefix="advisor-eval-") as workdir:
+        advisor = open_eval_advisor(Path(workdir))
+        try:
+            results = answer_results(advisor, golden_dir)
         finally:
             advisor.close()
     _report(results, as_json)

@@ -57,3 +57,34 @@ def train_reader(
         f"trained on {len(examples)} examples in {time.perf_counter() - started:.0f} s → {target}",
         highlight=False,
     )
+
+
+@train_app.command("topic")
+def train_topic(
+    check: Annotated[
+        bool, typer.Option("--check", help="Retrain and compare with the committed artefact.")
+    ] = False,
+) -> None:
+    """Train the on-topic gate of questions (before "the sources don't cover this")."""
+    from graphs.assessment.reader.features import Featurizer
+    from graphs.qa.topic import ARTEFACT, TopicModel, load_examples, train
+    from graphs.qa.topic import check as check_artefact
+
+    with tempfile.TemporaryDirectory(prefix="advisor-train-") as scratch:
+        featurizer = Featurizer(Path(scratch) / "models" / "wordllama")
+        started = time.perf_counter()
+        if check:
+            problems = check_artefact(featurizer, TopicModel.load(ARTEFACT))
+            for problem in problems:
+                console.print(f"  {problem}", highlight=False, markup=False)
+            if problems:
+                fail("the committed topic gate is not what `advisor train topic` produces")
+            console.print(
+                f"topic artefact matches its corpus ({time.perf_counter() - started:.0f} s)"
+            )
+            return
+        train(featurizer).save(ARTEFACT)
+    console.print(
+        f"trained on {len(load_examples())} questions in {time.perf_counter() - started:.0f} s",
+        highlight=False,
+    )

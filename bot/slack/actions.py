@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from bot.slack.render import (
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_START_ASSESSMENT,
+    ACTION_START_CHECK,
     APOLOGY,
     render_text,
 )
@@ -62,6 +64,7 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
     on(ra.ACTION_SHARE_RECOMMENDATION, share_recommendation, "slack.share_recommendation")
     on(ra.ACTION_SHARE_CHECK, share_check, "slack.share_check")
     on(ACTION_CONTINUE_CHECK, check_continued, "slack.check_continue")
+    on(ACTION_START_CHECK, check_form_opened, "slack.check_form")
 
 
 async def guarded(job: Callable[[], Awaitable[Any]], body: dict) -> None:
@@ -154,6 +157,16 @@ async def assessment_clicked(svc: SlackServices, body: dict, context: AsyncBoltC
         user=user,
         tenant=scope.tenant,
     )
+
+
+async def check_form_opened(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """ "Run the trigger check" under an answer: the form, replied to via this click's URL."""
+    channel, _thread_ts, _ts = thread_of(body)
+    meta = json.dumps({"channel": channel, "response_url": body.get("response_url") or ""})
+    if not body.get("trigger_id"):
+        await _tell(body, "Use /trigger-check to describe your company.")
+        return
+    await context.client.views_open(trigger_id=body["trigger_id"], view=ra.render_check_modal(meta))
 
 
 async def check_continued(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:

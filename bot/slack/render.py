@@ -24,6 +24,7 @@ MAX_PLAIN_CHARS = 75  # button and option labels
 ACTION_FEEDBACK_UP = "feedback_up"
 ACTION_FEEDBACK_DOWN = "feedback_down"
 ACTION_START_ASSESSMENT = "assessment_start"
+ACTION_START_CHECK = "check_start"  # opens the trigger-check form
 
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,15}):(?=//)")
 _WWW = re.compile(r"(?i)\bwww\.")
@@ -130,24 +131,42 @@ def fallback_text(escaped: str, limit: int = MAX_FALLBACK_CHARS) -> str:
 
 
 def render_answer(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Message]:
-    """The answer, its sources, notices, and the assessment and feedback buttons."""
+    """The answer line first (bold), the quotes, the sources, notices; then the next step as
+    a button when it starts a flow (the assessment, the trigger check), and feedback."""
     body = escape_mrkdwn(answer.answer)
-    blocks = sections(body)
+    lead = escape_mrkdwn(answer.lead) if answer.lead else None
+    rest = escape_mrkdwn(_after_lead(answer)) if lead else body
+    blocks = sections(f"*{lead}*") if lead else []
+    blocks += sections(rest) if rest.strip() else []
     blocks += source_blocks(answer.citations)
     lines = [escape_mrkdwn(n) for n in (*notices, answer.notice) if n]
     if lines:
         blocks.append(context("_" + "_\n_".join(lines) + "_"))
-    blocks.append(
-        actions(
-            [
-                button("Run the assessment", ACTION_START_ASSESSMENT, "answer", "primary"),
-                button("👍 Helpful", ACTION_FEEDBACK_UP, answer_id),
-                button("👎 Not helpful", ACTION_FEEDBACK_DOWN, answer_id),
-            ],
-            block_id="answer_actions",
-        )
-    )
+    blocks.append(actions([*_next_step_button(answer), *_feedback(answer_id)], "answer_actions"))
     return paginate(blocks, body)
+
+
+def _after_lead(answer: Answer) -> str:
+    """The answer's text after its first line (the lead) and without the "Next step:" line
+    when the next step is a button."""
+    lines = answer.answer.split("\n")[1:]
+    if answer.next_step is not None and answer.next_step.kind != "plan":
+        lines = [line for line in lines if not line.startswith("Next step:")]
+    return "\n".join(lines)
+
+
+def _next_step_button(answer: Answer) -> list[dict[str, Any]]:
+    step = answer.next_step.kind if answer.next_step else "assessment"
+    if step == "check":
+        return [button("Run the trigger check", ACTION_START_CHECK, "answer", "primary")]
+    return [button("Run the assessment", ACTION_START_ASSESSMENT, "answer", "primary")]
+
+
+def _feedback(answer_id: str) -> list[dict[str, Any]]:
+    return [
+        button("👍 Helpful", ACTION_FEEDBACK_UP, answer_id),
+        button("👎 Not helpful", ACTION_FEEDBACK_DOWN, answer_id),
+    ]
 
 
 def render_text(text: str) -> Message:

@@ -31,7 +31,14 @@ def sources_text(citations: list[Citation]) -> str:
 
 
 def answer_text(answer: Answer) -> str:
-    parts = [escape(answer.answer)]
+    """The answer line in bold, then each quote as its own paragraph (Teams joins single
+    newlines into one paragraph), the sources, the notice."""
+    lines = [line for line in answer.answer.split("\n") if line.strip()]
+    if answer.lead and lines and lines[0] == answer.lead:
+        lines[0] = f"**{escape(answer.lead)}**"
+        parts = [lines[0], *(escape(line) for line in lines[1:])]
+    else:
+        parts = [escape(line) for line in lines]
     if answer.citations:
         parts.append("**Sources**\n\n" + sources_text(answer.citations))
     if answer.notice:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphs.assessment.reader import Reading
+from graphs.assessment.reader import Reader, Reading
 from graphs.assessment.rubric import ranked, recommend, score
 from graphs.models import DISQUALIFIER_KEYS, SIGNAL_KEYS, Facts, Recommendation
 
@@ -31,6 +31,12 @@ class Decision:
     decided: bool
     ask: list[str] = field(default_factory=list)  # fact keys that would settle it, in order
     why: str | None = None  # why it is only a leaning
+
+
+def decide_text(reader: Reader, text: str) -> Decision:
+    """Read `text` and decide on what it states (for a decision-shaped question)."""
+    reading = reader.read(text)
+    return decide(reading.to_facts(), reading)
 
 
 def decide(facts: Facts, reading: Reading | None = None) -> Decision:

@@ -1,69 +1,74 @@
-"""The offline composer: an extractive answer made of verbatim, numbered quotes.
+"""The offline composer: the answer first, then the report's own words, then a next step.
 
-No model writes anything here, so nothing can be invented: every sentence shown is a quote
-from a retrieved chunk, and the answer says so plainly when the sources do not cover it.
+No model writes anything here, so nothing can be invented. The answer line is, for a
+decision-shaped question, the rubric's verdict on what the question says about the company
+(with its cited rule); for a how or what question, the best section's own prescription,
+quoted. Two to four supporting quotes follow, a symptom kept with its prescription; then one
+next step. Every sentence from the sources is verbatim and cited; our own words are only the
+connectives ("Short answer:", "Next step:"). Notes are read as a timeline: the newest dated
+note on a subject comes first, and an older one it supersedes is marked so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-
-from graphs.models import Answer, Citation
+from graphs.models import Answer, Citation, NextStep
 from graphs.qa.conversation import Turn, retrieval_query
+from graphs.qa.intent import is_decision, mentions_options, named_sections
+from graphs.qa.sentences import Unit, split_sentences, units
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
 
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
-MAX_QUOTES = 4
-# "What did *we* decide…" is about the client: their own notes outrank general advice.
-NOTES_BOOST = 0.5
-LEAD_BOOST = 0.15  # a section's first sentence usually states its point
-_FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've)\b", re.IGNORECASE)
-MAX_PER_CHUNK = 2
+__all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
+
+MAX_SUPPORT = 3  # quotes after the answer line (2-4 sentences from the sources in all)
+NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
+SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
+_FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
+_PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
+_INTRO_SECTION = "When To Hire a Fractional AI CTO (and When Not To)"
+SUPERSEDED_OVERLAP = 0.3
+NEXT_SENTENCE = 0.15
+NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
+RECENT_BOOST = 0.3  # "who owns it *now*": the newest notes first
+_NOW = re.compile(
+    r"\b(now|currently|still|latest|going forward|anymore|today|these days|at the moment)\b", re.I
+)  # shared subject words for a newer note to supersede an older one
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
 
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-
-
-def _paragraph_units(text: str) -> list[str]:
-    """Paragraphs with hard-wrapped lines joined; each list item is its own unit."""
-    units: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        current: list[str] = []
-        for line in paragraph.splitlines():
-            if _LIST_ITEM.match(line) and current:
-                units.append(" ".join(current))
-                current = []
-            if line.strip():
-                current.append(_LIST_ITEM.sub("", line).strip())
-        if current:
-            units.append(" ".join(current))
-    return units
+Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined."""
-    sentences: list[str] = []
-    for unit in _paragraph_units(text):
-        sentences.extend(s.strip() for s in _SENTENCE.split(unit) if s.strip())
-    return sentences
+@dataclass(slots=True)
+class _Candidate:
+    passage: Passage
+    unit: Unit
+    score: float = 0.0
+    superseded_by: str | None = None  # the date of a newer note on the same subject
+
+    @property
+    def chunk_id(self) -> str:
+        return self.passage.chunk.chunk_id
 
 
 class OfflineComposer:
-    """Picks the sentences most relevant to the question and quotes them verbatim."""
+    """Composes an extractive answer; `decider` reads a decision question (the check's reader
+    and rubric) so the answer line can name an option."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, decider: Decider | None = None) -> None:
         self._model_dir = model_dir
+        self._decider = decider
 
     async def compose(
         self,
@@ -73,82 +78,272 @@ class OfflineComposer:
         tenant: str | None,
         history: Sequence[Turn] = (),
     ) -> Answer:
-        """Runs in a worker thread: sentence embedding is CPU work. A follow-up picks its
-        sentences for what it means with the question before it."""
+        """Runs in a worker thread: reading and sentence embedding are CPU work. A follow-up
+        picks its sentences for what it means with the question before it."""
         focus = retrieval_query(question, history)
         return await asyncio.to_thread(self.compose_sync, focus, passages, tenant=tenant)
 
     def compose_sync(
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
-        picks = self._pick(question, passages)
-        citations: list[Citation] = []
-        lines: list[str] = []
-        by_chunk: dict[str, int] = {}
-        for passage, sentence in picks:
-            chunk = passage.chunk
-            if chunk.chunk_id not in by_chunk:
-                by_chunk[chunk.chunk_id] = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=by_chunk[chunk.chunk_id],
-                        source=chunk.source,
-                        section=chunk.section,
-                        quote=sentence,
-                        tenant=chunk.tenant,
-                        chunk_id=chunk.chunk_id,
-                        date=chunk.date,
-                    )
-                )
-            lines.append(f"• “{sentence}” [{by_chunk[chunk.chunk_id]}]")
-        return Answer(answer=_intro(citations) + "\n" + "\n".join(lines), citations=citations)
+        decision = self._decide(question)
+        ranked = self._ranked(question, _with_rule_sections(decision, passages))
+        if not ranked:
+            return not_covered_answer(passages)
+        if decision is not None:
+            _favour_sections(ranked, _rule_sections(decision))
+        cites = _Citations()
+        lead_line, lead_unit = _lead(decision, ranked, cites)
+        support = _support(ranked, exclude=lead_unit)
+        lines = [lead_line] + [_quote_line(c, cites) for c in _timeline(support)]
+        step = _next_step(question, decision)
+        if step is not None:
+            lines.append(f"Next step: {step.text}")
+        return Answer(
+            answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
+        )
 
-    def _pick(self, question: str, passages: Sequence[Passage]) -> list[tuple[Passage, str]]:
-        candidates = []
-        leads = set()
-        for p in passages:
-            for position, sentence in enumerate(split_sentences(p.chunk.text)):
-                if len(sentence) >= 25:
-                    if position == 0:
-                        leads.add(len(candidates))
-                    candidates.append((p, sentence))
+    def _decide(self, question: str) -> Any:
+        """The verdict on what a decision-shaped question says about the company, when the
+        reading settles one (a question that only weighs the options counts too)."""
+        if self._decider is None or not (is_decision(question) or mentions_options(question)):
+            return None
+        decision = self._decider(question)
+        return decision if decision is not None and decision.decided else None
+
+    def _ranked(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
+        every = [_Candidate(p, u) for p in passages for u in units(p.chunk.text)]
+        candidates = [c for c in every if c.unit.quotable]
         if not candidates:
             return []
-        vectors = embed(self._model_dir, [question] + [s for _, s in candidates])
-        dense = vectors[1:] @ vectors[0]
+        vectors = embed(self._model_dir, [question] + [c.unit.text for c in every])
+        similarity = {id(c): float(v @ vectors[0]) for c, v in zip(every, vectors[1:], strict=True)}
+        dense = [similarity[id(c)] for c in candidates]
+        _answers_to_own_questions(every, similarity, set(tokenize(question)))
         terms = set(tokenize(question))
         about_us = bool(_FIRST_PERSON.search(question))
-        scores = []
-        for i, (passage, sentence) in enumerate(candidates):
-            overlap = len(terms & set(tokenize(sentence))) / len(terms) if terms else 0.0
-            prior = 1.0 / (1 + passage.rank)
-            own_notes = NOTES_BOOST if about_us and passage.chunk.tenant != PUBLIC_TENANT else 0.0
-            lead = LEAD_BOOST if i in leads else 0.0
-            scores.append(float(dense[i]) + 0.6 * overlap + 0.5 * prior + own_notes + lead)
-        order = np.argsort(-np.asarray(scores), kind="stable")
-        chosen: list[int] = []
-        per_chunk: dict[str, int] = {}
-        for i in order:
-            chunk_id = candidates[i][0].chunk.chunk_id
-            if per_chunk.get(chunk_id, 0) >= MAX_PER_CHUNK:
+        own_words = terms - _report_vocabulary()  # "Scout", "Brightlane": the client's own
+        named = set(named_sections(question))
+        for i, c in enumerate(candidates):
+            overlap = len(terms & set(tokenize(c.unit.text))) / len(terms) if terms else 0.0
+            note = c.passage.chunk.tenant != PUBLIC_TENANT
+            names_ours = bool(own_words & set(tokenize(c.unit.text)))
+            own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
+            intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
+            lead = 0.1 if c.unit.position == 0 else 0.0
+            prescribes = 0.1 if c.unit.prescribes else 0.0
+            boost = 0.6 if c.passage.chunk.section in named else 0.0
+            prior = 0.5 / (1 + c.passage.rank)
+            c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
+            c.score += boost
+        if _NOW.search(question):
+            _prefer_recent(candidates)
+        best = max(candidates, key=lambda c: c.score)
+        for c in candidates:
+            c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
+            if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
+                c.score += NEXT_SENTENCE  # what the best sentence leads into
+        _newest_wins(candidates)
+        return sorted(candidates, key=lambda c: -c.score)
+
+
+OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked
+OWN_ANSWER = 0.4
+PRESCRIPTION_SLACK = 0.2  # a prescription may lead over a slightly better-ranked sentence  # the sentences after it: the strongest sign of where the answer is
+
+
+def _answers_to_own_questions(
+    every: list[_Candidate], similarity: dict[int, float], terms: set[str]
+) -> None:
+    """The report asks some questions itself ("How much does a fractional CTO charge per
+    hour?") and answers them in the next sentences: when the founder asks that question,
+    those sentences are the answer (the question itself is never quoted as one)."""
+    for i, c in enumerate(every):
+        if not c.unit.question:
+            continue
+        shared = len(terms & set(tokenize(c.unit.text))) / len(terms) if terms else 0.0
+        if similarity[id(c)] + 0.5 * shared < OWN_QUESTION:
+            continue
+        for after in every[i + 1 : i + 3]:
+            if after.chunk_id == c.chunk_id:
+                after.score += OWN_ANSWER
+
+
+def _rule_sections(decision: Any) -> set[str]:
+    """The report sections (labels without the source) the verdict's reasons cite."""
+    from graphs.assessment.explain import explain
+
+    ex = explain(decision.recommendation)
+    cited = {r.citation for r in ex.why}
+    return {c.section for c in ex.citations if c.n in cited}
+
+
+def _with_rule_sections(decision: Any, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages, plus the chunks of the sections the verdict rests on."""
+    if decision is None:
+        return list(passages)
+    from knowledge.corpus import field_report_chunks
+
+    have = {p.chunk.chunk_id for p in passages}
+    wanted = _rule_sections(decision)
+    extra = [c for c in field_report_chunks() if c.section in wanted and c.chunk_id not in have]
+    return [*passages, *(Passage(chunk=c, score=0.0, rank=len(passages) + 1) for c in extra)]
+
+
+def _favour_sections(ranked: list[_Candidate], sections: set[str]) -> None:
+    """The verdict's own sections supply its quotes first."""
+    for c in ranked:
+        if c.passage.chunk.section in sections:
+            c.score += 0.8
+    ranked.sort(key=lambda c: -c.score)
+
+
+class _Citations:
+    """One citation per chunk, numbered in order of first use."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._by_chunk: dict[str, int] = {}
+
+    def cite(self, passage: Passage | None, quote: str, chunk: Any = None) -> int:
+        chunk = chunk or passage.chunk  # type: ignore[union-attr]
+        if chunk.chunk_id not in self._by_chunk:
+            self._by_chunk[chunk.chunk_id] = len(self.items) + 1
+            self.items.append(
+                Citation(
+                    n=len(self.items) + 1,
+                    source=chunk.source,
+                    section=chunk.section,
+                    quote=quote,
+                    tenant=chunk.tenant,
+                    chunk_id=chunk.chunk_id,
+                    date=chunk.date,
+                )
+            )
+        return self._by_chunk[chunk.chunk_id]
+
+
+def _lead(decision: Any, ranked: list[_Candidate], cites: _Citations) -> tuple[str, Unit | None]:
+    """The answer line: the verdict with its rule, or the best section's prescription."""
+    if decision is not None:
+        from graphs.assessment.explain import explain
+
+        ex = explain(decision.recommendation)
+        reason = ex.why[0] if ex.why else None
+        line = f"Short answer: {ex.name}."
+        if reason is not None:
+            citation = next(c for c in ex.citations if c.n == reason.citation)
+            n = cites.cite(None, citation.quote, chunk=_chunk_of(citation))
+            line += f" {reason.text} [{n}]"
+        return line, None
+    if ranked[0].passage.chunk.date:  # the notes answer: the newest close match leads
+        close = [c for c in ranked[:NOTE_LEADS] if c.passage.chunk.date and not c.superseded_by]
+        lead = max(close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
+        n = cites.cite(lead.passage, lead.unit.text)
+        return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
+    best = ranked[0]
+    lead = next(
+        (c for c in ranked if c.passage.chunk.section == best.passage.chunk.section
+         and c.unit.prescribes and c.score >= best.score - PRESCRIPTION_SLACK),
+        best,
+    )  # fmt: skip
+    n = cites.cite(lead.passage, lead.unit.text)
+    return f"“{lead.unit.text}” [{n}]", lead.unit
+
+
+def _chunk_of(citation: Citation) -> Any:
+    from knowledge.corpus import field_report_chunks
+
+    return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
+
+
+def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]:
+    """Two or three more quotes, the best first, each sentence once; a symptom sentence is
+    followed by the prescription after it in the same chunk."""
+    chosen: list[_Candidate] = []
+    seen = {exclude.text} if exclude else set()
+    by_chunk: dict[str, list[_Candidate]] = {}
+    for c in ranked:
+        by_chunk.setdefault(c.chunk_id, []).append(c)
+    for c in ranked:
+        if len(chosen) >= MAX_SUPPORT:
+            break
+        if c.unit.text in seen:
+            continue
+        chosen.append(c)
+        seen.add(c.unit.text)
+        if c.unit.symptoms:
+            after = next(
+                (n for n in by_chunk[c.chunk_id] if n.unit.position > c.unit.position
+                 and n.unit.prescribes and n.unit.text not in seen), None,
+            )  # fmt: skip
+            if after is not None:
+                chosen.append(after)
+                seen.add(after.unit.text)
+    return chosen
+
+
+def _timeline(chosen: list[_Candidate]) -> list[_Candidate]:
+    """Notes newest first, where the notes lead; the report's quotes keep their order."""
+    notes = sorted(
+        (c for c in chosen if c.passage.chunk.date),
+        key=lambda c: c.passage.chunk.date or "",
+        reverse=True,
+    )
+    report = [c for c in chosen if not c.passage.chunk.date]
+    notes_lead = bool(chosen) and chosen[0].passage.chunk.date is not None
+    return notes + report if notes_lead else report + notes
+
+
+@cache
+def _report_vocabulary() -> frozenset[str]:
+    from knowledge.corpus import field_report_chunks
+
+    return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
+
+
+def _subject(text: str) -> set[str]:
+    return {t for t in tokenize(text) if len(t) > 2 and not t.isdigit()}
+
+
+def _quote_line(c: _Candidate, cites: _Citations) -> str:
+    n = cites.cite(c.passage, c.unit.text)
+    date = c.passage.chunk.date
+    if c.superseded_by:
+        return f"• Earlier ({date}), superseded on {c.superseded_by}: “{c.unit.text}” [{n}]"
+    return f"• “{c.unit.text}” [{n}]" + (f" ({date})" if date else "")
+
+
+def _prefer_recent(candidates: list[_Candidate]) -> None:
+    """A question about the current state: the newer the note, the higher it ranks."""
+    dates = sorted({c.passage.chunk.date for c in candidates if c.passage.chunk.date})
+    for c in candidates:
+        if c.passage.chunk.date:
+            c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
+
+
+def _newest_wins(ranked: list[_Candidate]) -> None:
+    """On one subject, the newest dated note wins: it ranks above an older note sentence that
+    shares its subject, and the older one is marked as superseded by it."""
+    notes = [c for c in ranked if c.passage.chunk.date]
+    for older in notes:
+        words = _subject(older.unit.text)
+        for newer in notes:
+            if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
                 continue
-            per_chunk[chunk_id] = per_chunk.get(chunk_id, 0) + 1
-            chosen.append(int(i))
-            if len(chosen) == MAX_QUOTES:
-                break
-        # Read in the order the sources present them: by passage rank, then position.
-        chosen.sort(key=lambda i: (candidates[i][0].rank, i))
-        return [candidates[i] for i in chosen]
+            theirs = _subject(newer.unit.text)
+            shared = words & theirs
+            if shared and len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
+                newer.score = max(newer.score, older.score + 0.01)
+                older.superseded_by = newer.passage.chunk.date
 
 
-def _intro(citations: Sequence[Citation]) -> str:
-    has_notes = any(c.tenant != PUBLIC_TENANT for c in citations)
-    has_report = any(c.tenant == PUBLIC_TENANT for c in citations)
-    if has_notes and has_report:
-        return "From the field report and your engagement notes:"
-    if has_notes:
-        return "From your engagement notes:"
-    return "From the field report:"
+def _next_step(question: str, decision: Any) -> NextStep | None:
+    if _PLAN.search(question):
+        return NextStep(kind="plan", text="start with the report's 30-day evaluation (week 1).")
+    if decision is not None or is_decision(question):
+        return NextStep(kind="check", text="run the trigger check on your own situation.")
+    return NextStep(kind="assessment", text="run the assessment to see which option fits you.")
 
 
 def not_covered_answer(passages: Sequence[Passage]) -> Answer:

@@ -13,7 +13,7 @@ retrieval question above, every uncovered question below; see tests/test_eval_su
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from knowledge.lexical import tokenize
@@ -32,6 +32,39 @@ class Coverage:
     vocabulary: float
     overlap: float
     best_dense: float
+    terms: int = 0  # content words of the question
+    on_topic: float | None = None  # the topic gate's probability, when it was asked
+    closeness: str | None = None  # covered, but the sources only come this close
+
+
+# The topic gate (graphs/qa/topic.py) decides at its ends; between them, what retrieval found
+# decides, and an answer says it is only the closest advice. Tuned on the dev half of
+# tests/golden/questions.
+ON_TOPIC = 0.55
+OFF_TOPIC = 0.42
+MIN_TERMS_FOR_GATE = 2  # fewer content words: the topic gate has nothing to read
+NEAR_THRESHOLD = 1.75  # unsure of the topic: answer from the closest advice above this
+CLOSEST = "This is the closest advice the sources have; they may not answer all of it."
+
+
+def gate(lexical: Coverage, on_topic: float | None, *, named: bool = False) -> Coverage:
+    """Covered or not, from the topic gate and the lexical judgement together."""
+    if lexical.terms < MIN_TERMS_FOR_GATE and not named:
+        return lexical  # "why not?": nothing to judge a topic by; retrieval alone decides
+    off = on_topic is not None and on_topic <= OFF_TOPIC
+    if named and not off:  # "week 1", "signal 5", "at seed": a part of the report, by name
+        return replace(lexical, covered=True, on_topic=on_topic)
+    if on_topic is None:
+        return lexical
+    if on_topic >= ON_TOPIC:
+        return replace(lexical, covered=lexical.best_dense > 0 or lexical.overlap > 0,
+                       on_topic=on_topic)  # fmt: skip
+    if on_topic <= OFF_TOPIC:
+        return replace(lexical, covered=False, on_topic=on_topic)
+    if lexical.score < NEAR_THRESHOLD:
+        return replace(lexical, covered=False, on_topic=on_topic)
+    closeness = None if lexical.score >= THRESHOLD + 0.25 else CLOSEST
+    return replace(lexical, covered=True, on_topic=on_topic, closeness=closeness)
 
 
 def assess_coverage(
@@ -51,7 +84,8 @@ def assess_coverage(
     overlap = sum(weights[t] for t in found) / total if total else 0.0
     best_dense = max((p.dense or 0.0 for p in passages), default=0.0)
     score = 2 * vocabulary + overlap + best_dense
-    return Coverage(bool(passages) and score >= THRESHOLD, score, vocabulary, overlap, best_dense)
+    covered = bool(passages) and score >= THRESHOLD
+    return Coverage(covered, score, vocabulary, overlap, best_dense, terms=len(terms))
 
 
 def judge(index: Any, question: str, passages: Sequence[Passage], tenant: str | None) -> Coverage:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -22,7 +22,9 @@ from langgraph.runtime import Runtime
 from graphs.models import Answer, Citation
 from graphs.qa.compose_offline import not_covered_answer
 from graphs.qa.conversation import Turn, is_follow_up, with_previous
-from graphs.qa.coverage import Coverage, judge
+from graphs.qa.coverage import Coverage, gate, judge
+from graphs.qa.intent import named_sections, parts
+from graphs.qa.topic import TopicGate
 from knowledge.corpus import field_report_chunks
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
@@ -54,6 +56,7 @@ class QAContext:
     composer: Composer
     top_k: int = 6
     stream: bool = False  # emit text deltas when the composer can stream
+    topic: TopicGate | None = None  # is the question about what the sources cover at all?
 
 
 class QAState(TypedDict, total=False):
@@ -64,6 +67,7 @@ class QAState(TypedDict, total=False):
     follow_up: bool  # read together with the conversation's previous question
     passages: list[Passage]
     covered: bool
+    closeness: str | None  # covered, but only as closely as this says
     answer: Answer
 
 
@@ -85,16 +89,46 @@ async def retrieve(state: QAState, runtime: Runtime[QAContext]) -> dict:
     # other requests never wait behind it.
     query = state.get("query") or state["question"]
     passages, coverage = await asyncio.to_thread(
-        _retrieve, ctx.index, query, state.get("tenant"), ctx.top_k
+        _retrieve, ctx, query, state.get("tenant"), state["question"]
     )
-    return {"passages": passages, "covered": coverage.covered}
+    return {"passages": passages, "covered": coverage.covered, "closeness": coverage.closeness}
 
 
 def _retrieve(
-    index: KnowledgeIndex, question: str, tenant: str | None, k: int
+    ctx: QAContext, query: str, tenant: str | None, question: str
 ) -> tuple[list[Passage], Coverage]:
-    passages = index.retrieve_for_tenant(question, tenant, k)
-    return passages, judge(index, question, passages, tenant)
+    """Each question of the message is searched; a part of the report named in it ("week 1",
+    "the fifth signal", "at seed") is put first, whatever the rankers say."""
+    asks = parts(query)
+    found = [ctx.index.retrieve_for_tenant(ask, tenant, ctx.top_k) for ask in asks]
+    passages = _interleave(found) if len(found) > 1 else found[0]
+    named = named_sections(query)
+    passages = _named_first(named, passages)
+    on_topic = ctx.topic.on_topic(question) if ctx.topic is not None else None
+    lexical = judge(ctx.index, query, passages, tenant)
+    return passages, gate(lexical, on_topic, named=bool(named))
+
+
+def _interleave(rankings: list[list[Passage]]) -> list[Passage]:
+    """The best of each part's passages in turn, each chunk once, ranks renumbered."""
+    out: list[Passage] = []
+    seen: set[str] = set()
+    for rank in range(max(len(r) for r in rankings)):
+        for ranking in rankings:
+            if rank < len(ranking) and ranking[rank].chunk.chunk_id not in seen:
+                seen.add(ranking[rank].chunk.chunk_id)
+                out.append(replace(ranking[rank], rank=len(out) + 1))
+    return out
+
+
+def _named_first(labels: list[str], passages: list[Passage]) -> list[Passage]:
+    if not labels:
+        return passages
+    chunks = [c for c in field_report_chunks() if c.section in labels]
+    named = [Passage(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks)]
+    ids = {c.chunk_id for c in chunks}
+    rest = [p for p in passages if p.chunk.chunk_id not in ids]
+    return named + [replace(p, rank=len(named) + i + 1) for i, p in enumerate(rest)]
 
 
 def route_after_retrieve(state: QAState) -> Literal["compose", "not_covered"]:
@@ -116,12 +150,21 @@ async def compose(state: QAState, runtime: Runtime[QAContext]) -> dict:
         answer = None
         async for item in composer.stream(question, passages, tenant=tenant, history=history):
             if isinstance(item, Answer):
-                answer = item
+                answer = _with_closeness(item, state.get("closeness"))
             else:
                 runtime.stream_writer({"delta": item})
         if answer is not None:
             return {"answer": answer}
-    return {"answer": await composer.compose(question, passages, tenant=tenant, history=history)}
+    answer = await composer.compose(question, passages, tenant=tenant, history=history)
+    return {"answer": _with_closeness(answer, state.get("closeness"))}
+
+
+def _with_closeness(answer: Answer, closeness: str | None) -> Answer:
+    """An answer from the closest advice says so (the topic gate was unsure)."""
+    if not closeness or not answer.covered:
+        return answer
+    notice = f"{closeness} {answer.notice}" if answer.notice else closeness
+    return answer.model_copy(update={"notice": notice})
 
 
 async def check(state: QAState) -> dict:

@@ -1,0 +1,88 @@
+"""What a question asks for: a decision, a named part of the report, or several things.
+
+- A decision ("should we…", "do we need…", "is it too early…", "who should I bring in…") is
+  answered with the rubric's verdict on what the question says about the company.
+- A named part of the report ("week 1", "the fifth signal", "at seed", "series B") is found
+  by its heading, whatever the retrieval scores say: one strong section beats neighbours.
+- Two questions in one message are each answered, each cited.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from knowledge.corpus import field_report_chunks
+
+_DECISION = re.compile(
+    r"\b(should (we|i|they)|do (we|i|they) (even |really |actually )?need|too (early|late)|"
+    r"is it (worth|time)|are we (ready|too)|who (should|do) (we|i)|what (kind|type|sort) of "
+    r"(help|person|role|leader)|which (option|one|role)|(hire|bring in|get|engage) (a|an|some)"
+    r"\b.*\?|fractional or|or (a|an) (full[- ]time|agency|advisor|specialist)|worth it|"
+    r"what do (we|i) (hire|need)|what should (we|i) (do|hire|get))\b",
+    re.IGNORECASE,
+)
+_NUMBER = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "last": 4, "final": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+    "6th": 6, "7th": 7, "8th": 8,
+}  # fmt: skip
+_N = r"(\d|one|two|three|four|five|six|seven|eight|first|second|third|fourth|fifth|sixth|" \
+     r"seventh|eighth|last|final|[1-8](?:st|nd|rd|th))"  # fmt: skip
+_WEEK = re.compile(rf"\bweek\s*#?\s*{_N}\b|\b{_N}\s+week\b", re.IGNORECASE)
+_SIGNAL = re.compile(rf"\b(?:signal|trigger)\s*#?\s*{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
+_STAGES = (
+    ("Seed", re.compile(r"\b(pre[- ]?seed|seed|angel)\b", re.IGNORECASE)),
+    ("Series A or B", re.compile(r"\bseries[ -]?(a|b)\b|\b(a|b) round\b", re.IGNORECASE)),
+    ("PE-backed", re.compile(r"\b(pe[- ]backed|private equity|pe fund|portfolio co)", re.I)),
+    ("Enterprise", re.compile(r"\b(enterprise|department|fortune 500|corporate)\b", re.I)),
+)
+_OPTIONS = re.compile(
+    r"\b(fractional|cto|advisor|agency|agencies|consultan\w*|specialist|freelanc\w*|hire|"
+    r"hiring|bring (someone|somebody|one) in| vs\.?|versus)\b",
+    re.IGNORECASE,
+)
+_PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
+
+
+def is_decision(question: str) -> bool:
+    return bool(_DECISION.search(question))
+
+
+def mentions_options(question: str) -> bool:
+    """It weighs who to bring in (a CTO, an agency, an advisor…), even without asking "should"."""
+    return bool(_OPTIONS.search(question))
+
+
+def _number(token: str) -> int | None:
+    token = token.lower()
+    return int(token) if token.isdigit() else _NUMBER.get(token)
+
+
+@cache
+def _headings() -> tuple[str, ...]:
+    """Every section label of the bundled report (`Field report › H2 › H3`)."""
+    return tuple(dict.fromkeys(c.section for c in field_report_chunks()))
+
+
+def named_sections(question: str) -> list[str]:
+    """Section labels (without the source) of the parts of the report the question names."""
+    found: list[str] = []
+    for pattern, prefix in ((_WEEK, "Week {n}:"), (_SIGNAL, "{n}. ")):
+        for match in pattern.finditer(question):
+            n = _number(next(g for g in match.groups() if g))
+            if n is None:
+                continue
+            want = prefix.format(n=n)
+            found += [h for h in _headings() if h.rsplit(" › ", 1)[-1].startswith(want)]
+    for name, pattern in _STAGES:
+        if pattern.search(question):
+            found += [h for h in _headings() if h.rsplit(" › ", 1)[-1].startswith(name)]
+    return list(dict.fromkeys(found))
+
+
+def parts(question: str) -> list[str]:
+    """The questions in a message: "What is X? And how long does Y take?" → two."""
+    pieces = [p.strip() for p in _PARTS.split(question.strip()) if len(p.split()) >= 3]
+    return pieces if len(pieces) > 1 else [question]

@@ -1,0 +1,93 @@
+"""Sentence units a quote can be: whole sentences, verbatim, each knowing what it is.
+
+A quote must read as a sentence: not a fragment cut at a quoted question ("the question is not
+“Do we need a CTO?”"), not a question presented as an answer, not a link or navigation leftover,
+and not a heading. Each unit also says whether it names symptoms (which should be quoted with
+the prescription that follows them) and whether it prescribes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? … (with a closing quote or bracket) before a capital or a digit;
+# a question inside quotation marks ("…is not “Do we need a CTO?” It is…") does not end one.
+_BOUNDARY = re.compile(r"(?<=[.!?…])([\"”’)]?)\s+(?=[\"“‘(]?[A-Z0-9])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_PRESCRIBES = re.compile(
+    r"\b(should|must|do not|don't|start|hire|use|get|make|define|map|move|install|end with|"
+    r"ask|turn|is right when|needs?|the answer is|first move)\b",
+    re.IGNORECASE,
+)
+_SYMPTOMS = re.compile(r"^\s*Symptoms:", re.IGNORECASE)
+# Leftovers of the web page the report was taken from: link texts and calls to action.
+_NAVIGATION = re.compile(r"\b(start with what is|talk to us|related paths)\b", re.IGNORECASE)
+MIN_CHARS = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    text: str
+    position: int  # index in its chunk
+    question: bool  # ends in a question mark of its own: never quoted as an answer
+    symptoms: bool  # "Symptoms: …": quoted together with the sentence after it
+    prescribes: bool
+
+    @property
+    def quotable(self) -> bool:
+        return not self.question and len(self.text) >= MIN_CHARS
+
+
+def _paragraph_units(text: str) -> list[str]:
+    """Paragraphs with hard-wrapped lines joined; each list item is its own unit."""
+    units: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        current: list[str] = []
+        for line in paragraph.splitlines():
+            if _LIST_ITEM.match(line) and current:
+                units.append(" ".join(current))
+                current = []
+            if line.strip():
+                current.append(_LIST_ITEM.sub("", line).strip())
+        if current:
+            units.append(" ".join(current))
+    return units
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined."""
+    sentences: list[str] = []
+    for unit in _paragraph_units(text):
+        start = 0
+        for match in _BOUNDARY.finditer(unit):
+            closing = match.group(1)
+            if closing in ("”", '"', "’") and unit[match.start() - 1] in "?!":
+                continue  # a quoted question inside the sentence
+            piece = unit[start : match.start() + len(closing)].strip()
+            if piece:
+                sentences.append(piece)
+            start = match.end()
+        tail = unit[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+def units(text: str) -> list[Unit]:
+    """The chunk's sentences that may be quoted, minus navigation leftovers."""
+    out = []
+    for position, sentence in enumerate(split_sentences(text)):
+        if _NAVIGATION.search(sentence):
+            continue
+        bare = sentence.rstrip('”"’) ')
+        out.append(
+            Unit(
+                text=sentence,
+                position=position,
+                question=bare.endswith("?"),
+                symptoms=bool(_SYMPTOMS.match(sentence)),
+                prescribes=bool(_PRESCRIBES.search(sentence)),
+            )
+        )
+    return out

@@ -1,0 +1,107 @@
+"""Answers a founder can act on: the answer first, the report's words behind it, a next step;
+real sentences only; the report's structure found by name; notes read as a timeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs.qa.sentences import split_sentences, units
+from graphs.runtime import Advisor
+from knowledge.corpus import field_report_chunks
+
+
+async def test_every_covered_answer_starts_with_its_answer_line(demo_advisor: Advisor) -> None:
+    for question in (
+        "our pilot is stuck since the demo, what now?",
+        "What should week 1 look like?",
+        "whats the difference between an agency and a fractional cto",
+    ):
+        answer = await demo_advisor.ask(question, None, channel="eval")
+        assert answer.covered and answer.lead
+        assert answer.answer.splitlines()[0] == answer.lead
+        assert answer.next_step is not None and answer.answer.endswith(answer.next_step.text)
+
+
+async def test_a_decision_question_names_the_option_and_its_cited_rule(
+    demo_advisor: Advisor,
+) -> None:
+    answer = await demo_advisor.ask(
+        "our cto is great and already owns all the ai stuff, she just needs more hands for the "
+        "next 3 months. is a fractional ai cto the right call?",
+        None,
+    )
+    assert answer.lead is not None and answer.lead.startswith("Short answer: Bring in a specialist")
+    assert "[1]" in answer.lead
+    assert "When not to hire" in answer.citations[0].section
+    assert answer.next_step is not None and answer.next_step.kind == "check"
+
+
+async def test_a_week_of_the_plan_is_found_by_its_name(demo_advisor: Advisor) -> None:
+    answer = await demo_advisor.ask("whats in the first week?", None)
+    assert answer.covered
+    assert "Week 1: diagnosis and access" in answer.citations[0].section
+    assert "Map the real system" in answer.answer
+
+
+async def test_a_question_the_report_asks_itself_gets_the_report_s_answer(
+    demo_advisor: Advisor,
+) -> None:
+    answer = await demo_advisor.ask("whats a normal hourly rate for a fracitonal cto", None)
+    assert "cheap is the wrong filter" in answer.answer
+    assert "charge per hour?" not in answer.answer  # the question is never quoted as an answer
+
+
+async def test_two_questions_in_one_message_are_both_answered_and_cited(
+    demo_advisor: Advisor,
+) -> None:
+    answer = await demo_advisor.ask(
+        "What happens in week 2? And what does the final memo contain?", None
+    )
+    sections = {c.section.rsplit(" › ", 1)[-1] for c in answer.citations}
+    assert {"Week 2: one production slice", "Week 4: decision memo and next contract"} <= sections
+
+
+async def test_the_newest_note_on_a_subject_answers_and_older_ones_say_so(
+    demo_advisor: Advisor,
+) -> None:
+    answer = await demo_advisor.ask("who owns the ERP price export?", "northwind")
+    assert "rebuild it in-house on 4 November" in answer.lead  # the 11 November note
+    assert "superseded" in answer.answer and "2026-11-11" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which payroll provider should we use for 6 people in germany?",
+        "how do I write a job ad for a senior backend engineer?",
+        "What time is it in Tokyo?",
+    ],
+)
+async def test_founder_adjacent_off_topic_questions_are_declined(
+    demo_advisor: Advisor, question: str
+) -> None:
+    answer = await demo_advisor.ask(question, None)
+    assert not answer.covered and answer.citations == []
+
+
+async def test_fair_questions_in_few_or_odd_words_are_answered(demo_advisor: Advisor) -> None:
+    for question in ("we just closed pre-seed, too early for this?", "tldr when should i hire one"):
+        answer = await demo_advisor.ask(question, None)
+        assert answer.covered, question
+
+
+def test_a_quoted_question_does_not_cut_a_sentence() -> None:
+    text = (
+        "At seed stage, the question is not “Do we need a CTO?” It is “Are technical "
+        "decisions now slowing product learning?”\n\nA seed company should hire one."
+    )
+    first, second = split_sentences(text)
+    assert first.endswith("slowing product learning?”")  # one thought, not two fragments
+    assert second == "A seed company should hire one."
+
+
+def test_no_quotable_unit_is_a_question_or_a_link_leftover() -> None:
+    quotable = [u for c in field_report_chunks() for u in units(c.text) if u.quotable]
+    assert quotable
+    assert not [u.text for u in quotable if u.text.rstrip('”"’ ').endswith("?")]
+    assert not [u.text for u in quotable if "start with what is" in u.text]

@@ -148,8 +148,8 @@ class OfflineComposer:
 
 
 OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked
-OWN_ANSWER = 0.4
-PRESCRIPTION_SLACK = 0.2  # a prescription may lead over a slightly better-ranked sentence  # the sentences after it: the strongest sign of where the answer is
+OWN_ANSWER = 0.4  # for the sentences after it: a strong sign of where the answer is
+PRESCRIPTION_SLACK = 0.2  # a prescription may lead over a slightly better-ranked sentence
 
 
 def _answers_to_own_questions(

@@ -12,6 +12,7 @@ note on a subject comes first, and an older one it supersedes is marked so.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from knowledge.passages import Passage
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
 MAX_SUPPORT = 3  # quotes after the answer line (2-4 sentences from the sources in all)
+MAX_FROM_TOP = 2  # of them from the best section (besides the answer line)
 NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
 SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
@@ -125,7 +127,7 @@ class OfflineComposer:
         own_words = terms - _report_vocabulary()  # "Scout", "Brightlane": the client's own
         named = set(named_sections(question))
         for i, c in enumerate(candidates):
-            overlap = len(terms & set(tokenize(c.unit.text))) / len(terms) if terms else 0.0
+            overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)))
             note = c.passage.chunk.tenant != PUBLIC_TENANT
             names_ours = bool(own_words & set(tokenize(c.unit.text)))
             own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
@@ -258,17 +260,22 @@ def _chunk_of(citation: Citation) -> Any:
 
 
 def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]:
-    """Two or three more quotes, the best first, each sentence once; a symptom sentence is
-    followed by the prescription after it in the same chunk."""
+    """Two or three more quotes, the best first, each sentence once, at most two from the
+    best section (the next-best section has its say); a symptom sentence is followed by the
+    prescription after it in the same chunk."""
     chosen: list[_Candidate] = []
     seen = {exclude.text} if exclude else set()
     by_chunk: dict[str, list[_Candidate]] = {}
     for c in ranked:
         by_chunk.setdefault(c.chunk_id, []).append(c)
+    top = ranked[0].passage.chunk.section
     for c in ranked:
         if len(chosen) >= MAX_SUPPORT:
             break
         if c.unit.text in seen:
+            continue
+        same = sum(1 for x in chosen if x.passage.chunk.section == top)
+        if c.passage.chunk.section == top and same >= MAX_FROM_TOP and not c.passage.chunk.date:
             continue
         chosen.append(c)
         seen.add(c.unit.text)
@@ -296,10 +303,44 @@ def _timeline(chosen: list[_Candidate]) -> list[_Candidate]:
 
 
 @cache
+def _idf() -> dict[str, float]:
+    """Inverse sentence frequency of the report's terms: "cto" and "agency" say little."""
+    from knowledge.corpus import field_report_chunks
+
+    sentences = [set(tokenize(u)) for c in field_report_chunks() for u in split_sentences(c.text)]
+    counts: dict[str, int] = {}
+    for words in sentences:
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+    n = len(sentences)
+    return {w: math.log(1 + n / k) for w, k in counts.items()}
+
+
+def _weighted_overlap(terms: set[str], words: set[str]) -> float:
+    """The idf-weighted share of the question's terms in a sentence (a term the report
+    never uses weighs as a rare one)."""
+    idf = _idf()
+    rare = math.log(1 + len(idf))
+    total = sum(idf.get(t, rare) for t in terms)
+    return sum(idf.get(t, rare) for t in terms & words) / total if total else 0.0
+
+
+@cache
 def _report_vocabulary() -> frozenset[str]:
     from knowledge.corpus import field_report_chunks
 
     return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
+
+
+_STATE = re.compile(r"decid|decision|owner|next step|risk|number|rhythm|open|status", re.I)
+
+
+def _same_kind(older: _Candidate, newer: _Candidate) -> bool:
+    """Only a statement of where things stand (who owns, what was decided, the numbers) is
+    superseded by a newer one; a story of what happened never is."""
+    a = older.passage.chunk.section.rsplit(" › ", 1)[-1]
+    b = newer.passage.chunk.section.rsplit(" › ", 1)[-1]
+    return a == b or bool(_STATE.search(a) and _STATE.search(b))
 
 
 def _subject(text: str) -> set[str]:
@@ -330,6 +371,8 @@ def _newest_wins(ranked: list[_Candidate]) -> None:
         words = _subject(older.unit.text)
         for newer in notes:
             if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
+                continue
+            if not _same_kind(older, newer):
                 continue
             theirs = _subject(newer.unit.text)
             shared = words & theirs

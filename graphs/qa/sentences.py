@@ -36,7 +36,8 @@ class Unit:
 
     @property
     def quotable(self) -> bool:
-        return not self.question and len(self.text) >= MIN_CHARS
+        """A sentence a founder can read on its own: not a question, not a fragment."""
+        return not self.question and len(self.text) >= MIN_CHARS and len(self.text.split()) >= 4
 
 
 def _paragraph_units(text: str) -> list[str]:

@@ -99,12 +99,13 @@ async def test_a_slow_claude_never_pushes_past_the_deadline(
         llm_max_retries=2,
     )
     adv = Advisor.open(settings)
+    await adv.warm_up()  # as `advisor serve` does before it listens
     anthropic_api.default = lambda body: Reply(body=message([]), delay=10)
     started = time.monotonic()
     answer = await adv.ask(QUESTION, None)
     elapsed = time.monotonic() - started
     assert answer.degraded and elapsed <= settings.answer_deadline_s + 1.0
-    adv.close()
+    await adv.aclose()
 
 
 async def test_connection_refused_falls_back(tmp_path: Path) -> None:

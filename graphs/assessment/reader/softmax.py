@@ -7,6 +7,7 @@ which `advisor train reader --check` tolerates).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,3 +66,50 @@ def fit(rows: np.ndarray, labels: np.ndarray, classes: int, options: TrainingOpt
             v_hat = v / (1 - beta2**step)
             param -= options.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
     return Softmax(weights, bias)
+
+
+def fit_many(
+    rows: np.ndarray, tasks: list[tuple[np.ndarray, int]], options: TrainingOptions
+) -> list[Softmax]:
+    """One softmax per task (labels, classes), trained together: the same steps as `fit`
+    for each task, but one matrix product per step for all of them (the rows are read once,
+    which is what the time goes into)."""
+    n, d = rows.shape
+    widths = [classes for _labels, classes in tasks]
+    starts = np.cumsum([0, *widths])
+    weights = np.zeros((d, starts[-1]), dtype=np.float32)
+    bias = np.zeros(starts[-1], dtype=np.float32)
+    onehot = np.hstack([np.eye(c, dtype=np.float32)[labels] for labels, c in tasks])
+    example = np.hstack(
+        [
+            np.repeat(balanced_weights(labels, c, options.none_weight_cap)[:, None] / n, c, axis=1)
+            for labels, c in tasks
+        ]
+    )
+    moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias)]
+    moments.append(np.zeros_like(bias))
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, options.steps + 1):
+        logits = rows @ weights + bias
+        probs = np.empty_like(logits)
+        for a, b in itertools.pairwise(starts):
+            block = logits[:, a:b] - logits[:, a:b].max(axis=1, keepdims=True)
+            exp = np.exp(block)
+            probs[:, a:b] = exp / exp.sum(axis=1, keepdims=True)
+        error = (probs - onehot) * example
+        grad_w = rows.T @ error + options.l2 * weights
+        grad_b = error.sum(axis=0)
+        for i, (param, grad) in enumerate(((weights, grad_w), (bias, grad_b))):
+            m, v = moments[2 * i], moments[2 * i + 1]
+            m *= beta1
+            m += (1 - beta1) * grad
+            v *= beta2
+            v += (1 - beta2) * grad * grad
+            param -= (
+                options.learning_rate
+                * (m / (1 - beta1**step))
+                / (np.sqrt(v / (1 - beta2**step)) + eps)
+            )
+    return [
+        Softmax(weights[:, a:b].copy(), bias[a:b].copy()) for a, b in itertools.pairwise(starts)
+    ]

@@ -9,7 +9,6 @@ reviewer can see it was trained on exactly this corpus, and `--check` retrains a
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,11 @@ from graphs.assessment.reader.model import (
     STAGE_CLASSES,
     ReaderModel,
 )
-from graphs.assessment.reader.softmax import Softmax, TrainingOptions, fit
+from graphs.assessment.reader.softmax import TrainingOptions, fit_many
 
 TRAINING = Path(__file__).parent / "training"
 FEATURE_VERSION = 3
+TRAINER_VERSION = 2  # one matrix product per step for every fact
 TOLERANCE = 2e-3  # largest probability difference a retrain may show (summation order)
 
 
@@ -84,19 +84,15 @@ def train(
 ) -> ReaderModel:
     options = options or TrainingOptions()
     rows = featurizer.rows([e.text for e in examples])
-
-    def one(key: str) -> Softmax:
-        classes = len(STAGE_CLASSES) if key == "stage" else 3
-        return fit(rows, targets(key, examples), classes, options)
-
     keys = ("stage", *FACT_GROUPS)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # NumPy releases the GIL in matmul
-        models = dict(zip(keys, pool.map(one, keys), strict=True))
+    tasks = [(targets(key, examples), len(STAGE_CLASSES) if key == "stage" else 3) for key in keys]
+    models = dict(zip(keys, fit_many(rows, tasks, options), strict=True))
     manifest = {
         "corpus_sha256": corpus_digest(),
         "examples": len(examples),
         "features": N_FEATURES,
         "feature_version": FEATURE_VERSION,
+        "trainer_version": TRAINER_VERSION,
         "options": asdict(options),
     }
     return ReaderModel(models, thresholds or dict(DEFAULT_THRESHOLDS), manifest)
@@ -109,6 +105,8 @@ def check(featurizer: Featurizer, committed: ReaderModel) -> list[str]:
         problems.append("the training corpus changed since the artefact was trained")
     if committed.manifest.get("feature_version") != FEATURE_VERSION:
         problems.append("the features changed since the artefact was trained")
+    if committed.manifest.get("trainer_version") != TRAINER_VERSION:
+        problems.append("the trainer changed since the artefact was trained")
     if problems:
         return problems
     examples = load_examples()

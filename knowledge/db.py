@@ -5,17 +5,21 @@ Every table of the app is declared here so that migrations see one schema.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Connection,
     DateTime,
     Engine,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -23,6 +27,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -72,6 +77,45 @@ index_revision = Table(
     Column("id", Integer, primary_key=True),
     Column("revision", String(64), nullable=False),
 )
+
+# --- Lexical index: the terms of every chunk, written with the chunk's registration ---------
+# PostgreSQL finds chunks by `terms` (a tsvector of our analysed terms) through its GIN index;
+# SQLite keeps the same rows as the source of an FTS5 index (knowledge/fulltext_sqlite.py).
+# `frequencies` ({term: tf}) scores them. Per-tenant document frequencies and sizes give idf
+# and "is this term known" without reading any chunk.
+lexical_chunks = Table(
+    "lexical_chunks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the FTS5 rowid on SQLite
+    Column("chunk_id", String(64), nullable=False, unique=True),
+    Column("tenant", String(64), nullable=False, index=True),
+    Column("length", Integer, nullable=False),  # analysed terms, repeats counted (BM25's |d|)
+    Column("terms", Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=False),
+    Column("frequencies", JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+)
+Index(
+    "ix_lexical_chunks_terms",
+    lexical_chunks.c.terms,
+    postgresql_using="gin",
+    sqlite_where=text("0"),  # SQLite searches its FTS5 table; no index over the text here
+)
+
+lexical_terms = Table(  # in how many of a tenant's chunks each term occurs
+    "lexical_terms",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("term", String(255), primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+lexical_tenants = Table(  # a tenant's chunk count and total length (BM25's N and avgdl)
+    "lexical_tenants",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("chunks", Integer, nullable=False),
+    Column("length", BigInteger, nullable=False),
+)
+
 
 processed_keys = Table(  # dedup of retried / duplicated deliveries (Slack event ids, …)
     "processed_keys",
@@ -151,12 +195,28 @@ conversation_turns = Table(  # recent questions and answers of a conversation, f
 )
 
 
+FULLTEXT_SCHEMA = "fulltext"  # SQLite: the attached file holding the FTS5 index
+
+
+def fulltext_path(database: str) -> str:
+    """Where a SQLite database's FTS5 index lives: `advisor.db` → `advisor.fulltext.db`."""
+    if not database:
+        return ":memory:"
+    path = Path(database)
+    return str(path.with_name(f"{path.stem}.{FULLTEXT_SCHEMA}.db"))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    main = next(row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main")
+    cursor.execute(f"ATTACH DATABASE ? AS {FULLTEXT_SCHEMA}", (fulltext_path(main),))
+    cursor.execute(f"PRAGMA {FULLTEXT_SCHEMA}.journal_mode=WAL")
     cursor.close()
+    # BM25's idf in SQL (knowledge/fulltext_sqlite.py); not every SQLite build has math functions
+    dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
 
 
 def upsert(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:

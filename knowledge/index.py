@@ -1,13 +1,15 @@
-"""The tenant-scoped index: Chroma for dense vectors, in-process BM25, fused by RRF.
+"""The tenant-scoped index: Chroma for dense vectors, the state database for BM25, fused by RRF.
 
 Tenancy is enforced here and only here: `retrieve_for_tenant` always restricts both rankers
-to `public` + the caller's tenant, and there is no unscoped search to call by mistake.
+to `public` + the caller's tenant, and there is no unscoped search to call by mistake. The
+lexical half (knowledge/fulltext.py) lives in PostgreSQL or SQLite, written with each chunk's
+registration: no process keeps a copy of the corpus or rebuilds anything when another adds a
+note.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,12 +17,12 @@ from typing import Any
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, exists, select, update
 
 from knowledge.chunks import PUBLIC_TENANT, Chunk
-from knowledge.db import index_revision, upsert
+from knowledge.db import index_revision, lexical_chunks, upsert
 from knowledge.embedding import WordLlamaEmbedding, embed
-from knowledge.lexical import BM25Index
+from knowledge.fulltext import make_lexical_store, query_terms
 from knowledge.passages import Passage
 from knowledge.scope import DataScope, require_scope
 from knowledge.settings import Settings
@@ -72,12 +74,14 @@ class KnowledgeIndex:
             embedding_function=WordLlamaEmbedding(self._model_dir),
             configuration={"hnsw": {"space": "cosine"}},
         )
-        self._lock = threading.RLock()
-        self._bm25: BM25Index | None = None
-        self._bm25_revision: str | None = None
+        self._store = make_lexical_store(engine)
+        self._backfill_lexical()
 
     # --- writes ------------------------------------------------------------------------
-    def upsert(self, chunks: Sequence[Chunk]) -> None:
+    def upsert(self, chunks: Sequence[Chunk], *, within: Connection | None = None) -> None:
+        """Index chunks: vectors in Chroma, then their lexical rows in `within` (the
+        transaction that registers their sources, so both commit or neither) or in a
+        transaction of their own."""
         for start in range(0, len(chunks), _BATCH):
             batch = chunks[start : start + _BATCH]
             self._collection.upsert(
@@ -86,21 +90,50 @@ class KnowledgeIndex:
                 embeddings=embed(self._model_dir, [c.index_text for c in batch]),
                 metadatas=[c.metadata() for c in batch],
             )
-        with self._lock:
-            if self._bm25 is not None:
-                self._bm25.add_many((c.chunk_id, c.tenant, c.index_text) for c in chunks)
+        self._in_transaction(within, lambda conn: self._store.register(conn, chunks))
 
-    def delete(self, chunk_ids: Sequence[str]) -> None:
+    def delete(self, chunk_ids: Sequence[str], *, within: Connection | None = None) -> None:
+        """Remove chunks from Chroma, and their lexical rows as `upsert` writes them."""
         ids = list(chunk_ids)
         for start in range(0, len(ids), _BATCH):
             self._collection.delete(ids=ids[start : start + _BATCH])
-        with self._lock:
-            if self._bm25 is not None:
-                for chunk_id in ids:
-                    self._bm25.remove(chunk_id)
+        self._in_transaction(within, lambda conn: self._store.unregister(conn, ids))
+
+    def _in_transaction(
+        self, within: Connection | None, write: Callable[[Connection], int]
+    ) -> None:
+        if within is not None:
+            write(within)
+            return
+        with self._engine.begin() as conn:
+            write(conn)
+
+    def _backfill_lexical(self) -> None:
+        """Chunks indexed before the lexical store existed (migration 0009) are read from
+        Chroma once: only while the store holds no row at all."""
+        with self._engine.connect() as conn:
+            if conn.execute(select(exists().where(lexical_chunks.c.id.is_not(None)))).scalar():
+                return
+        total = self.count()
+        if not total:
+            return
+        log.info("filling the lexical index from %d indexed chunks (once)", total)
+        offset = 0
+        while offset < total:
+            got = self._collection.get(
+                include=["documents", "metadatas"], limit=_BATCH * 5, offset=offset
+            )
+            if not got["ids"]:
+                break
+            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            with self._engine.begin() as conn:
+                self._store.register(
+                    conn, [Chunk.from_metadata(cid, doc, meta) for cid, doc, meta in rows]
+                )
+            offset += len(got["ids"])
 
     def bump_revision(self) -> str:
-        """Tell every process sharing this index that its lexical cache is stale."""
+        """Record that the index changed, for anything that caches what it read from it."""
         revision = uuid.uuid4().hex
         with self._engine.begin() as conn:
             updated = conn.execute(
@@ -108,8 +141,6 @@ class KnowledgeIndex:
             )
             if not updated.rowcount:
                 upsert(conn, index_revision, {"id": 1, "revision": revision}, ["id"])
-        with self._lock:
-            self._bm25_revision = revision if self._bm25 is not None else None
         return revision
 
     # --- reads -------------------------------------------------------------------------
@@ -175,14 +206,14 @@ class KnowledgeIndex:
         self, tenant: str | None
     ) -> tuple[Callable[[str], float], Callable[[str], bool]]:
         """(idf of a term, whether the sources this caller may read use it): what coverage
-        (graphs/qa/coverage.py) weighs a question by."""
-        lexical, allowed = self._lexical_index(), allowed_tenants(tenant)
-        return lexical.idf, lambda term: lexical.knows(term, allowed)
+        (graphs/qa/coverage.py) weighs a question by. Both read the lexical store, among the
+        chunks this caller may read."""
+        stats = self._store.term_stats(allowed_tenants(tenant))
+        return stats.idf, stats.known
 
     def term_known(self, tenant: str | None) -> Callable[[str], bool]:
         """Whether the sources this caller may read use a (tokenized) term at all."""
-        lexical, allowed = self._lexical_index(), allowed_tenants(tenant)
-        return lambda term: lexical.knows(term, allowed)
+        return self._store.term_stats(allowed_tenants(tenant)).known
 
     def retrieve_dense(self, question: str, tenant: str | None, k: int) -> list[str]:
         """Dense-only ranking (for `advisor eval retrieval`)."""
@@ -193,7 +224,7 @@ class KnowledgeIndex:
         return [cid for cid, _ in self._lexical(question, allowed_tenants(tenant), k)]
 
     def _lexical(self, question: str, allowed: frozenset[str], n: int) -> list[tuple[str, float]]:
-        return self._lexical_index().search(expand_query(question), allowed, n)
+        return self._store.search(query_terms(expand_query(question)), allowed, n)
 
     def _dense(self, question: str, allowed: frozenset[str], n: int = CANDIDATES) -> list[Ranked]:
         total = self.count()
@@ -207,37 +238,6 @@ class KnowledgeIndex:
         )
         ids, distances = result["ids"][0], result["distances"][0]
         return [Ranked(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
-
-    def _current_revision(self) -> str | None:
-        with self._engine.connect() as conn:
-            return conn.execute(
-                select(index_revision.c.revision).where(index_revision.c.id == 1)
-            ).scalar()
-
-    def _lexical_index(self) -> BM25Index:
-        revision = self._current_revision()
-        with self._lock:
-            if self._bm25 is None or revision != self._bm25_revision:
-                self._bm25 = self._load_bm25()
-                self._bm25_revision = revision
-            return self._bm25
-
-    def _load_bm25(self) -> BM25Index:
-        index = BM25Index()
-        total, offset = self.count(), 0
-        while offset < total:
-            got = self._collection.get(
-                include=["documents", "metadatas"], limit=_BATCH * 5, offset=offset
-            )
-            if not got["ids"]:
-                break
-            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            index.add_many(
-                (cid, str(meta["tenant"]), Chunk.from_metadata(cid, doc, meta).index_text)
-                for cid, doc, meta in rows
-            )
-            offset += len(got["ids"])
-        return index
 
 
 def allowed_tenants(tenant: str | None) -> frozenset[str]:

@@ -181,15 +181,17 @@ class Ingestor:
         (report.updated if previous else report.added).append(key)
 
     def _flush(self, tenant: str, pending: _Pending, report: IngestReport) -> None:
-        """Index first, then record: a crash in between only means re-work next run."""
-        if pending.upserts:
-            self._index.upsert(pending.upserts)
-            report.chunks_written += len(pending.upserts)
-        if pending.deletes:
-            self._index.delete(pending.deletes)
-            report.chunks_deleted += len(pending.deletes)
+        """Vectors first, then record: a crash in between only means re-work next run. The
+        lexical rows go in the transaction that registers the sources, so a chunk is
+        searchable on every replica exactly when its file is recorded."""
         now = datetime.now(UTC)
-        with self._engine.begin() as conn:
+        with self._engine.begin() as conn:  # no statement yet: nothing held during Chroma's
+            if pending.upserts:
+                self._index.upsert(pending.upserts, within=conn)
+                report.chunks_written += len(pending.upserts)
+            if pending.deletes:
+                self._index.delete(pending.deletes, within=conn)
+                report.chunks_deleted += len(pending.deletes)
             for row in pending.rows:
                 action = row.pop("action")
                 where = (sources.c.tenant == tenant) & (sources.c.path == row["path"])

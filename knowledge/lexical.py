@@ -1,11 +1,13 @@
-"""In-process BM25 (local Chroma has no sparse vectors), with tenant filtering on postings."""
+"""How text becomes search terms: one analysis for indexed chunks, questions and coverage.
+
+Lower-cased words, our stop words, Snowball (Porter2) stems with a few merges and splits of our
+own. The lexical store (knowledge/fulltext.py) indexes these terms as they are, so a question
+and a chunk always meet on the same terms, whichever database holds them.
+"""
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from collections.abc import Collection, Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -178,71 +180,3 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms."""
     words = _WORD.findall(text.lower().replace("’", "'"))
     return [stem(w.replace("'", "")) for w in words if w not in STOPWORDS and len(w) > 1]
-
-
-class BM25Index:
-    """Okapi BM25 over chunk ids; scoring only ever considers chunks of allowed tenants."""
-
-    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self._postings: dict[str, dict[str, int]] = {}
-        self._length: dict[str, int] = {}
-        self._tenant: dict[str, str] = {}
-        self._total_length = 0
-
-    def __len__(self) -> int:
-        return len(self._length)
-
-    def add(self, chunk_id: str, tenant: str, text: str) -> None:
-        if chunk_id in self._length:
-            self.remove(chunk_id)
-        terms = Counter(tokenize(text))
-        for term, tf in terms.items():
-            self._postings.setdefault(term, {})[chunk_id] = tf
-        length = sum(terms.values())
-        self._length[chunk_id] = length
-        self._tenant[chunk_id] = tenant
-        self._total_length += length
-
-    def remove(self, chunk_id: str) -> None:
-        if chunk_id not in self._length:
-            return
-        for term in list(self._postings):
-            posting = self._postings[term]
-            if posting.pop(chunk_id, None) is not None and not posting:
-                del self._postings[term]
-        self._total_length -= self._length.pop(chunk_id)
-        del self._tenant[chunk_id]
-
-    def add_many(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        for chunk_id, tenant, text in rows:
-            self.add(chunk_id, tenant, text)
-
-    def knows(self, term: str, tenants: Collection[str]) -> bool:
-        """Whether any chunk readable by `tenants` contains the term."""
-        return any(self._tenant[cid] in tenants for cid in self._postings.get(term, ()))
-
-    def idf(self, term: str) -> float:
-        """BM25 idf of a (tokenized) term; unseen terms get the highest possible idf."""
-        n = len(self._length)
-        df = len(self._postings.get(term, ()))
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def search(self, query: str, tenants: Collection[str], k: int = 20) -> list[tuple[str, float]]:
-        """Top `k` (chunk_id, score) among chunks whose tenant is in `tenants`."""
-        n = len(self._length)
-        if n == 0:
-            return []
-        avgdl = self._total_length / n
-        scores: dict[str, float] = {}
-        for term in set(tokenize(query)):
-            posting = self._postings.get(term)
-            if not posting:
-                continue
-            idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
-            for chunk_id, tf in posting.items():
-                if self._tenant[chunk_id] not in tenants:
-                    continue
-                norm = tf + self.k1 * (1 - self.b + self.b * self._length[chunk_id] / avgdl)
-                scores[chunk_id] = scores.get(chunk_id, 0.0) + idf * tf * (self.k1 + 1) / norm
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]

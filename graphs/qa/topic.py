@@ -21,12 +21,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from graphs.assessment.reader.features import (
-    EMBED_DIM,
-    FEATURE_VERSION_TAG,
-    HASH_DIM,
-    Featurizer,
-)
+from graphs.assessment.reader.features import FEATURE_VERSION_TAG, Featurizer
+from graphs.assessment.reader.model import similarity_view
 from graphs.assessment.reader.softmax import Softmax, TrainingOptions, fit
 
 TRAINING = Path(__file__).parent / "topic_training"
@@ -82,14 +78,14 @@ class TopicModel:
         row = featurizer.rows([text])
         linear = float(self.model.probabilities(row)[0, 1])
         vectors, labels = self._neighbours(featurizer)
-        near = np.argsort(-(vectors @ _similarity_view(row)[0]))[:NEIGHBOURS]
+        near = np.argsort(-(vectors @ similarity_view(row)[0]))[:NEIGHBOURS]
         return (linear + float(labels[near].mean())) / 2
 
     def _neighbours(self, featurizer: Featurizer) -> tuple[np.ndarray, np.ndarray]:
         if self._bank is None:  # the corpus ships in the package: featurised once, ~1 s
             examples = load_examples()
             rows = featurizer.rows([text for text, _ in examples])
-            self._bank = _similarity_view(rows), np.array([float(on) for _, on in examples])
+            self._bank = similarity_view(rows), np.array([float(on) for _, on in examples])
         return self._bank
 
     def save(self, path: Path = ARTEFACT) -> None:
@@ -100,12 +96,6 @@ class TopicModel:
     def load(cls, path: Path = ARTEFACT) -> TopicModel:
         with np.load(path) as data:
             return cls(Softmax(data["w"], data["b"]), json.loads(bytes(data["meta"]).decode()))
-
-
-def _similarity_view(rows: np.ndarray) -> np.ndarray:
-    """Meaning and hashed words, unit length: what "a question much like this" compares."""
-    view = np.hstack([rows[:, :EMBED_DIM], rows[:, 4 * EMBED_DIM : 4 * EMBED_DIM + HASH_DIM]])
-    return view / (np.linalg.norm(view, axis=1, keepdims=True) + 1e-8)
 
 
 def check(featurizer: Featurizer, committed: TopicModel) -> list[str]:

@@ -29,6 +29,7 @@ CUES = ("negation", "hedge", "hypothetical", "past", "question", "length", "bias
 # hashed words, cues.
 EMBED_BLOCKS = 4
 N_FEATURES = EMBED_BLOCKS * EMBED_DIM + HASH_DIM + len(CUES)
+HASH_START = EMBED_BLOCKS * EMBED_DIM  # where the hashed words begin in a row
 FEATURE_VERSION_TAG = "reader-features-3"  # change when a row's meaning changes
 
 _WORD = re.compile(r"[a-z0-9$%€£]+(?:['’][a-z]+)?", re.IGNORECASE)

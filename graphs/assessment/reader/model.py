@@ -9,13 +9,14 @@ silence is never read as "no".
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from graphs.assessment.reader.features import Featurizer
+from graphs.assessment.reader.features import EMBED_DIM, HASH_DIM, HASH_START, Featurizer
 from graphs.assessment.reader.softmax import Softmax
 from graphs.assessment.reader.spans import Span, spans
 from graphs.models import CONTEXT_KEYS, DISQUALIFIER_KEYS, SIGNAL_KEYS, STAGES, Facts
@@ -31,7 +32,12 @@ ARTEFACT = Path(__file__).parent / "model.npz"
 # A fact is read only above its group's threshold; the reasons not to hire need more
 # certainty, because one of them read wrongly overturns the whole recommendation.
 # Tuned on the dev half of tests/golden/situations (never on the test half).
-DEFAULT_THRESHOLDS = {"stage": 0.5, "signals": 0.45, "disqualifiers": 0.75, "context": 0.55}
+DEFAULT_THRESHOLDS = {"stage": 0.5, "signals": 0.45, "disqualifiers": 0.65, "context": 0.45}
+# Each span's classifier reading is blended with what its nearest training texts say: the
+# classifier generalises, the neighbours keep it from reading a fact into a phrasing the
+# corpus shows to mean something else (precision 0.68 → 0.76 on the frozen test half).
+NEIGHBOURS = 7
+NEIGHBOUR_WEIGHT = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +72,39 @@ class Reading:
         return [r for r in self.facts.values() if r.value is not None]
 
 
+class _Neighbours:
+    """The training corpus as vectors (meaning and hashed words) with each text's labels:
+    built from the committed corpus once per process (a few seconds, at warm-up)."""
+
+    def __init__(self, vectors: np.ndarray, labels: dict[str, np.ndarray]) -> None:
+        self.vectors, self.labels = vectors, labels
+
+    @classmethod
+    def from_corpus(cls, featurizer: Featurizer, keys: tuple[str, ...]) -> _Neighbours:
+        from graphs.assessment.reader.train import load_examples, targets
+
+        examples = load_examples()
+        vectors = similarity_view(featurizer.rows([e.text for e in examples]))
+        return cls(vectors, {key: targets(key, examples) for key in keys})
+
+    def nearest(self, rows: np.ndarray) -> np.ndarray:
+        """Indices of each row's NEIGHBOURS nearest training texts."""
+        scores = similarity_view(rows) @ self.vectors.T
+        return np.argsort(-scores, axis=1, kind="stable")[:, :NEIGHBOURS]
+
+    def votes(self, key: str, near: np.ndarray) -> np.ndarray:
+        """Per row, the share of its neighbours in each class of `key`."""
+        classes = len(STAGE_CLASSES) if key == "stage" else len(TRI_CLASSES)
+        labels = self.labels[key][near]
+        return np.stack([(labels == c).mean(axis=1) for c in range(classes)], axis=1)
+
+
+def similarity_view(rows: np.ndarray) -> np.ndarray:
+    """Meaning and hashed words of feature rows, unit length: "a text much like this"."""
+    view = np.hstack([rows[:, :EMBED_DIM], rows[:, HASH_START : HASH_START + HASH_DIM]])
+    return view / (np.linalg.norm(view, axis=1, keepdims=True) + 1e-8)
+
+
 def _with_context(probs: np.ndarray, found: list[Span]) -> np.ndarray:
     """A clause's reading averaged with its sentence's: a fragment ("but I don't know",
     "no CTO") means little on its own, and its sentence says what it is about."""
@@ -90,6 +129,8 @@ class ReaderModel:
         self.models = models
         self.thresholds = thresholds or dict(DEFAULT_THRESHOLDS)
         self.manifest = manifest or {}
+        self._bank_: _Neighbours | None = None
+        self._lock = threading.Lock()
 
     def threshold(self, key: str) -> float:
         return self.thresholds["stage" if key == "stage" else FACT_GROUPS[key]]
@@ -100,9 +141,18 @@ class ReaderModel:
         if not found:
             return reading
         rows = featurizer.rows([s.text for s in found])
+        near = self._bank(featurizer).nearest(rows)
         for key, model in self.models.items():
-            reading.facts[key] = self._read_fact(key, model.probabilities(rows), found)
+            probs = model.probabilities(rows)
+            probs = (1 - NEIGHBOUR_WEIGHT) * probs + NEIGHBOUR_WEIGHT * self._bank_.votes(key, near)
+            reading.facts[key] = self._read_fact(key, probs, found)
         return reading
+
+    def _bank(self, featurizer: Featurizer) -> _Neighbours:
+        with self._lock:
+            if self._bank_ is None:
+                self._bank_ = _Neighbours.from_corpus(featurizer, tuple(self.models))
+            return self._bank_
 
     def _read_fact(self, key: str, probs: np.ndarray, found: list[Span]) -> FactReading:
         classes = STAGE_CLASSES if key == "stage" else TRI_CLASSES

@@ -119,6 +119,11 @@ class Featurizer:
         self._model_dir = model_dir
         self._model = None
 
+    @property
+    def cache_dir(self) -> Path:
+        """Where derived data may be kept (beside the embedding model's cache)."""
+        return self._model_dir.parent
+
     def _wordllama(self):  # type: ignore[no-untyped-def]
         if self._model is None:
             from knowledge.embedding import load_model

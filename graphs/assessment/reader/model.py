@@ -77,19 +77,40 @@ class _Neighbours:
     built from the committed corpus once per process (a few seconds, at warm-up)."""
 
     def __init__(self, vectors: np.ndarray, labels: dict[str, np.ndarray]) -> None:
-        self.vectors, self.labels = vectors, labels
+        self.meaning = np.ascontiguousarray(vectors[:, :EMBED_DIM])
+        self.words = np.asfortranarray(vectors[:, EMBED_DIM:])  # columns gathered per query
+        self.labels = labels
 
     @classmethod
     def from_corpus(cls, featurizer: Featurizer, keys: tuple[str, ...]) -> _Neighbours:
-        from graphs.assessment.reader.train import load_examples, targets
+        """Featurised once per data dir and kept there (keyed by the corpus digest), so a
+        one-shot `advisor check` does not spend seconds re-reading the corpus."""
+        from graphs.assessment.reader.train import corpus_digest, load_examples, targets
 
         examples = load_examples()
+        labels = {key: targets(key, examples) for key in keys}
+        cache = featurizer.cache_dir / f"reader-neighbours-{corpus_digest()[:16]}.npy"
+        if cache.exists():
+            try:
+                return cls(np.load(cache).astype(np.float32), labels)
+            except (OSError, ValueError):
+                pass  # unreadable: rebuild it
         vectors = similarity_view(featurizer.rows([e.text for e in examples]))
-        return cls(vectors, {key: targets(key, examples) for key in keys})
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, vectors.astype(np.float16))
+        except OSError:
+            pass  # a read-only data dir: rebuilt next time
+        return cls(vectors.astype(np.float16).astype(np.float32), labels)
 
     def nearest(self, rows: np.ndarray) -> np.ndarray:
-        """Indices of each row's NEIGHBOURS nearest training texts."""
-        scores = similarity_view(rows) @ self.vectors.T
+        """Indices of each row's NEIGHBOURS nearest training texts. The hashed words are
+        sparse: only the columns a query uses are multiplied (the same scores, far less work)."""
+        query = similarity_view(rows)
+        scores = query[:, :EMBED_DIM] @ self.meaning.T
+        used = np.flatnonzero(np.any(query[:, EMBED_DIM:] != 0, axis=0))
+        if used.size:
+            scores += query[:, EMBED_DIM + used] @ self.words[:, used].T
         return np.argsort(-scores, axis=1, kind="stable")[:, :NEIGHBOURS]
 
     def votes(self, key: str, near: np.ndarray) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""The assembled advisor: settings, state, index and graphs, built once and passed down."""
+"""The assembled advisor: settings, state, index and graphs, built once and passed down.
+
+With ADVISOR_LANGGRAPH_URL the graphs (answers, the interview) run on that LangGraph Server
+deployment (graphs/remote.py); everything else stays in this process."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from graphs.models import Answer, CheckResult, Facts, Recommendation
 from graphs.qa.compose_offline import OfflineComposer
 from graphs.qa.conversation import ConversationStore
 from graphs.qa.coverage import judge
-from graphs.qa.graph import Composer, OnDelta, QAContext, answer_question
+from graphs.qa.graph import Composer, OnDelta, QAContext, QARequest, answer_question
 from graphs.qa.topic import TopicGate
 from knowledge.corpus import ingest_field_report
 from knowledge.db import make_engine
@@ -38,6 +41,7 @@ from knowledge.tenants import TenantRegistry
 if TYPE_CHECKING:
     from graphs.assessment.interview import InterviewService
     from graphs.assessment.reader import Reading
+    from graphs.remote import RemoteQA
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +90,16 @@ class Advisor:
         index, the vector index, the interview graph and its checkpointer, the composer.
         Run before taking traffic, so the first founder does not wait and no ack stalls."""
         started = time.perf_counter()
-        await asyncio.to_thread(self._warm_answer_path)
+        await asyncio.to_thread(self.warm_answer_path)
         _ = self.composer
-        await self.interviews.pending("warm-up")
+        await self.interviews.pending("warm-up")  # with a deployment: it answers
         seconds = time.perf_counter() - started
         log.info("warmed up in %.0f ms", seconds * 1000)
         return seconds
 
-    def _warm_answer_path(self) -> None:
+    def warm_answer_path(self) -> float:
+        """Load what answering and reading need (blocking); the seconds it took."""
+        started = time.perf_counter()
         import graphs.assessment.extract  # noqa: F401  (imports the Anthropic SDK: ~2 s)
 
         self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
@@ -102,6 +108,7 @@ class Advisor:
         judge(self.index, question, passages, None)
         self.topic.on_topic(question)
         self.offline.compose_sync(question, passages, tenant=None)
+        return time.perf_counter() - started
 
     @cached_property
     def llm_client(self) -> Any:
@@ -120,6 +127,15 @@ class Advisor:
         from graphs.llm import ClaudeComposer
 
         return ClaudeComposer(self.settings, self.llm_client, fallback=self.offline)
+
+    @cached_property
+    def remote_qa(self) -> RemoteQA | None:
+        """The deployment's qa graph when ADVISOR_LANGGRAPH_URL is set, else None."""
+        if not self.settings.langgraph_url:
+            return None
+        from graphs.remote import RemoteQA, deployment_client
+
+        return RemoteQA(deployment_client(self.settings))
 
     @property
     def qa_context(self) -> QAContext:
@@ -312,14 +328,13 @@ class Advisor:
             if conversation
             else []
         )
-        answer, follow_up = await answer_question(
-            question,
-            tenant,
-            self.qa_context,
-            max_chars=self.settings.max_question_chars,
-            on_delta=on_delta,
-            history=history,
-        )
+        limits = {"max_chars": self.settings.max_question_chars, "on_delta": on_delta}
+        if self.remote_qa is not None:
+            caller = QARequest(tenant=tenant, channel=channel, user_id=user_id)
+            answered = self.remote_qa.answer(question, caller, history=history, **limits)
+        else:
+            answered = answer_question(question, tenant, self.qa_context, history=history, **limits)
+        answer, follow_up = await answered
         elapsed = time.perf_counter() - started
         for observe in self.answer_observers:
             observe(answer, elapsed, channel)
@@ -335,6 +350,8 @@ class Advisor:
     async def aclose(self) -> None:
         if "interviews" in self.__dict__:
             await self.interviews.aclose()
+        if self.__dict__.get("remote_qa") is not None:
+            await self.remote_qa.aclose()
         if self.__dict__.get("llm_client") is not None:
             await self.llm_client.close()
         self.close()

@@ -270,6 +270,26 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    # --- LangGraph Server: the graphs on a deployment (graphs/remote.py) -----------------
+    langgraph_url: str | None = Field(
+        default=None,
+        validation_alias=_env("ADVISOR_LANGGRAPH_URL"),
+        description="A LangGraph Server deployment (`langgraph dev`, LangGraph Platform) that "
+        "runs the qa and assessment graphs for the faces; in-process when unset.",
+    )
+    langgraph_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("ADVISOR_LANGGRAPH_API_KEY"),
+        description="Sent as `x-api-key` to the deployment (on LangGraph Platform: a LangSmith "
+        "API key); none for `langgraph dev`.",
+    )
+    langgraph_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=_env("ADVISOR_LANGGRAPH_TIMEOUT_S"),
+        description="Time limit of one read from the deployment (an answer, an interview step).",
+    )
+
     # --- governance and operations -------------------------------------------------------
     audit_hash_questions: bool = Field(
         default=False, validation_alias=_env("ADVISOR_AUDIT_HASH_QUESTIONS")

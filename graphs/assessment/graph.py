@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
+from typing_extensions import TypedDict
 
 from graphs.assessment.answers import UNCLEAR, parse_command, parse_stage, parse_tri
 from graphs.assessment.questions import build_question, next_key, planned_total
@@ -45,9 +46,21 @@ class AssessmentState(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class AssessmentContext:
+    """The live objects the nodes use, in-process (`InterviewService`)."""
+
     records: AssessmentRecords
     detect: Any  # async (text, tenant) -> Facts: Claude extraction or the offline detector
     audit: AuditLog | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentRequest:
+    """Who is being interviewed: the run context a LangGraph Server caller passes (plain
+    data). The server's context type (graphs/server.py) adds the live objects to it."""
+
+    tenant: str | None = None  # the only tenant this run may read for or record under
+    channel: str = "langgraph"
+    user_id: str | None = None
 
 
 async def prefill(state: AssessmentState, runtime: Runtime[AssessmentContext]) -> dict:
@@ -135,8 +148,9 @@ def _with_answer(facts: Facts, kind: str, key: str, value: Any) -> Facts:
     return facts.model_copy(update={field: {**getattr(facts, field), key: value}})
 
 
-def build_assessment_graph() -> StateGraph:
-    builder = StateGraph(AssessmentState, context_schema=AssessmentContext)
+def build_assessment_graph(context_schema: type = AssessmentContext) -> StateGraph:
+    """The interview graph; LangGraph Server builds it with its own context type."""
+    builder = StateGraph(AssessmentState, context_schema=context_schema)
     builder.add_node("prefill", prefill)
     builder.add_node("ask", ask)
     builder.add_node("decide", decide)
@@ -149,5 +163,6 @@ def build_assessment_graph() -> StateGraph:
     return builder
 
 
-# For LangGraph Studio / `langgraph dev` (which brings its own checkpointer).
+# Without a checkpointer: InterviewService compiles its own with one; LangGraph Server (and
+# Studio) load graphs/server.py:assessment, the server bringing its own checkpointer.
 graph = build_assessment_graph().compile(name="assessment")

@@ -2,7 +2,8 @@
 
 One LangGraph thread per conversation key. A new message on an interrupted thread resumes it
 (`Command(resume=…)`); replies on one thread are serialised by a per-thread lock so two
-clicks cannot race.
+clicks cannot race. With ADVISOR_LANGGRAPH_URL the graph runs on that LangGraph Server
+deployment (graphs/remote.py) and is sent only plain data (tenant, channel, user) as its context.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 
 from graphs.assessment.answers import parse_command
 from graphs.assessment.graph import AssessmentContext, build_assessment_graph
@@ -26,10 +26,21 @@ from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendatio
 from graphs.thread_lock import ThreadLocks
 from knowledge.settings import Settings
 
+if TYPE_CHECKING:
+    from graphs.remote import RemoteInterviewGraph
+
 Detector = Callable[[str, str | None], Awaitable[Facts]]
 
 FINISHED = "This assessment is finished. Say “assess” (or press “Start over”) to run a new one."
 CANCELLED = "This assessment was cancelled. Say “assess” to start a new one."
+
+
+class InterviewGraph(Protocol):
+    """What the service needs of the graph: a compiled one, or the deployment's."""
+
+    async def ainvoke(self, input: Any, config: Any, *, context: Any) -> Any: ...
+
+    async def aget_state(self, config: Any) -> StateSnapshot: ...
 
 
 class InterviewService:
@@ -43,24 +54,39 @@ class InterviewService:
         self._settings = settings
         self._context = AssessmentContext(records=records, detect=detect, audit=audit)
         self._stack = AsyncExitStack()
-        self._graph: CompiledStateGraph | None = None
+        self._graph: InterviewGraph | None = None
+        self._remote: RemoteInterviewGraph | None = None
         self._open_lock = asyncio.Lock()
         self._locks = ThreadLocks(records.engine)
 
-    async def _compiled(self) -> CompiledStateGraph:
+    async def _compiled(self) -> InterviewGraph:
         async with self._open_lock:
-            if self._graph is None:
+            if self._graph is None and self._settings.langgraph_url:
+                from graphs.remote import RemoteInterviewGraph, deployment_client
+
+                self._remote = RemoteInterviewGraph(deployment_client(self._settings))
+                self._graph = self._remote
+            elif self._graph is None:
                 from graphs.checkpoint import open_checkpointer
 
                 saver = await open_checkpointer(self._settings, self._stack)
                 self._graph = build_assessment_graph().compile(checkpointer=saver)
             return self._graph
 
+    def _run_context(self, tenant: str | None, channel: str, user_id: str | None) -> Any:
+        """The live context in-process; plain data (who is asking) for a deployment."""
+        if self._remote is not None:
+            return self._remote.caller(tenant, channel, user_id)
+        return self._context
+
     async def purge(self, idle: timedelta, *, now: datetime | None = None) -> int:
         """Delete the interview threads whose last step is older than `idle`: their free-text
         answers are working state; a finished result stays in the assessment records."""
+        graph = await self._compiled()
+        if self._remote is not None:
+            return await self._remote.purge((now or datetime.now(UTC)) - idle)
         cutoff = ((now or datetime.now(UTC)) - idle).isoformat()
-        saver = (await self._compiled()).checkpointer
+        saver = getattr(graph, "checkpointer", None)
         assert isinstance(saver, BaseCheckpointSaver)
         latest: dict[str, str] = {}
         async for item in saver.alist(None):
@@ -72,6 +98,9 @@ class InterviewService:
         return len(stale)
 
     async def aclose(self) -> None:
+        if self._remote is not None:
+            await self._remote.aclose()
+            self._remote = None
         await self._stack.aclose()
         self._graph = None
 
@@ -109,8 +138,9 @@ class InterviewService:
             "status": "asking",
             "recommendation": None,
         }
+        context = self._run_context(tenant, channel, user_id)
         async with self._locks.hold(thread_id):
-            await graph.ainvoke(state, self._config(thread_id), context=self._context)
+            await graph.ainvoke(state, self._config(thread_id), context=context)
             return await self._turn(graph, thread_id)
 
     async def reply(
@@ -133,9 +163,11 @@ class InterviewService:
                 turn = await self._turn(graph, thread_id)
                 turn.stale = True
                 return turn
-            await graph.ainvoke(
-                Command(resume=answer), self._config(thread_id), context=self._context
+            values = snapshot.values or {}
+            context = self._run_context(
+                values.get("tenant"), values.get("channel") or "terminal", user_id
             )
+            await graph.ainvoke(Command(resume=answer), self._config(thread_id), context=context)
             turn = await self._turn(graph, thread_id)
         turn.answered_question = InterviewQuestion.model_validate(asked)
         re_asked = turn.question is not None and turn.question.key == asked["key"]
@@ -155,7 +187,7 @@ class InterviewService:
         values = (await graph.aget_state(self._config(thread_id))).values or {}
         return Facts.model_validate(values["facts"]) if "facts" in values else None
 
-    async def _turn(self, graph: CompiledStateGraph, thread_id: str) -> InterviewTurn:
+    async def _turn(self, graph: InterviewGraph, thread_id: str) -> InterviewTurn:
         snapshot = await graph.aget_state(self._config(thread_id))
         values = snapshot.values or {}
         if snapshot.interrupts:

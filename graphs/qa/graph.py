@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, NamedTuple, Protocol, TypedDict
+from typing import Annotated, Any, Literal, NamedTuple, Protocol, Required
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from typing_extensions import TypedDict
 
 from graphs.models import Answer, Citation
 from graphs.qa.compose_offline import not_covered_answer
@@ -52,6 +53,8 @@ class Composer(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class QAContext:
+    """The live objects the nodes use, in-process (`Advisor.qa_context`)."""
+
     index: KnowledgeIndex
     composer: Composer
     top_k: int = 6
@@ -59,10 +62,37 @@ class QAContext:
     topic: TopicGate | None = None  # is the question about what the sources cover at all?
 
 
-class QAState(TypedDict, total=False):
-    question: str
+@dataclass(frozen=True, slots=True)
+class QARequest:
+    """Who is asking: the run context a LangGraph Server caller passes (plain data). The
+    server's context type (graphs/server.py) adds the live objects of QAContext to it."""
+
+    tenant: str | None = None  # selects what retrieval may read: the field report + this client
+    channel: str = "langgraph"
+    user_id: str | None = None
+
+
+def as_turns(_previous: list[Turn], new: Sequence[Turn | Mapping[str, Any]]) -> list[Turn]:
+    """The history as last written; a caller over HTTP sends each turn as a plain object."""
+    return [
+        t if isinstance(t, Turn) else Turn(**{**t, "chunk_ids": tuple(t.get("chunk_ids", ()))})
+        for t in new
+    ]
+
+
+class QAInput(TypedDict, total=False):
+    question: Required[str]
     tenant: str | None
-    history: list[Turn]  # earlier turns of this conversation the caller may see
+    # earlier turns of this conversation the caller may see
+    history: Annotated[list[Turn], as_turns]
+
+
+class QAOutput(TypedDict, total=False):
+    answer: Answer
+    follow_up: bool  # read together with the conversation's previous question
+
+
+class QAState(QAInput, total=False):
     query: str  # what retrieval searches for
     follow_up: bool  # read together with the conversation's previous question
     passages: list[Passage]
@@ -208,8 +238,11 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def build_qa_graph() -> StateGraph:
-    builder = StateGraph(QAState, context_schema=QAContext)
+def build_qa_graph(context_schema: type = QAContext) -> StateGraph:
+    """The answering graph; LangGraph Server builds it with its own context type."""
+    builder = StateGraph(
+        QAState, context_schema=context_schema, input_schema=QAInput, output_schema=QAOutput
+    )
     builder.add_node("contextualise", contextualise)
     builder.add_node("retrieve", retrieve)
     builder.add_node("compose", compose)
@@ -224,7 +257,7 @@ def build_qa_graph() -> StateGraph:
     return builder
 
 
-graph = build_qa_graph().compile(name="qa")
+graph = build_qa_graph().compile(name="qa")  # in-process; LangGraph Server: graphs/server.py
 
 
 def prepare_question(question: str, max_chars: int) -> tuple[str, str | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
@@ -225,6 +226,14 @@ def ingest(env: dict[str, str], folder: Path, tenant: str, data_dir: Path) -> su
     )
 
 
+def start_chroma(path: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path)]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, port
+
+
 def base_env(fake: FakeSlackApi) -> dict[str, str]:
     env = {
         k: v
@@ -267,21 +276,7 @@ async def shared(args: argparse.Namespace, work: Path) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = f"{admin.rsplit('/', 1)[0]}/{name}"
-    chroma_port = free_port()
-    chroma = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "chroma"),
-            "run",
-            "--path",
-            str(work / "chroma"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(chroma_port),
-        ],  # fmt: skip
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    chroma, chroma_port = start_chroma(work / "chroma")
     fake = await FakeSlackApi().start()
     replicas: list[Replica] = []
     try:
@@ -385,9 +380,121 @@ async def embedded(args: argparse.Namespace, work: Path) -> None:
         await fake.close()
 
 
+def rankers(args: argparse.Namespace, work: Path) -> None:
+    """The lexical rankers considered, on the golden retrieval questions: alone, and fused with
+    the dense ranker as `retrieve_for_tenant` fuses them (docs/benchmarks.md)."""
+    import psycopg
+    from sqlalchemy import text
+
+    from bot.cli.eval_cmds import GOLDEN_DIR
+    from graphs.runtime import Advisor
+    from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
+    from knowledge.evaluation import evaluate, load_golden
+    from knowledge.fulltext import query_terms
+    from knowledge.index import DENSE_WEIGHT, LEXICAL_WEIGHT, allowed_tenants, fuse
+    from knowledge.settings import Settings
+    from knowledge.vocabulary import expand_query
+
+    admin = os.environ.get(
+        "ADVISOR_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    name = f"advisor_rankers_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    opened = {}
+    for label, url in (("sqlite", None), ("postgres", f"{admin.rsplit('/', 1)[0]}/{name}")):
+        if url:
+            map_tenants(url, work / "setup", 0)  # migrates
+        adv = Advisor.open(Settings(_env_file=None, data_dir=work / label, database_url=url))  # type: ignore[call-arg]
+        for tenant in SAMPLE_TENANTS:
+            adv.tenants.add(tenant)
+            ingest_samples(adv.ingestor, tenant)
+        opened[label] = adv
+    sq, pg = opened["sqlite"], opened["postgres"]
+    with pg.engine.begin() as conn:  # PostgreSQL's English configuration over the chunk text
+        conn.execute(text("CREATE TABLE ts_english (chunk_id text, tenant text, tsv tsvector)"))
+        for tenant in ("public", *SAMPLE_TENANTS):
+            rows = [
+                {"id": c.chunk_id, "t": c.tenant, "x": c.index_text}
+                for c in pg.index.chunks_for_tenant(tenant)
+            ]
+            conn.execute(
+                text("INSERT INTO ts_english VALUES (:id, :t, to_tsvector('english', :x))"), rows
+            )
+
+    def sql_ranker(engine, sql: str, terms):  # type: ignore[no-untyped-def]
+        as_sql = json.dumps if engine.dialect.name == "sqlite" else list
+
+        def rank(question: str, tenant: str | None) -> list[str]:
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(sql),
+                    {
+                        "q": terms(expand_query(question)),
+                        "tenants": as_sql(sorted(allowed_tenants(tenant))),
+                    },
+                )
+                return [r[0] for r in rows]
+
+        return rank
+
+    english = (
+        "WITH q AS (SELECT CAST(coalesce(string_agg(quote_literal(lexeme), ' | '), '') AS tsquery)"
+        " AS q FROM unnest(to_tsvector('english', :q))) SELECT chunk_id FROM ts_english, q"
+        " WHERE tenant = ANY(:tenants) AND tsv @@ q.q ORDER BY {rank} DESC, chunk_id LIMIT 20"
+    )
+    fts5 = (
+        "SELECT c.chunk_id FROM fulltext.lexical_fts JOIN lexical_chunks AS c"
+        " ON c.id = lexical_fts.rowid WHERE lexical_fts MATCH :q AND c.tenant IN"
+        " (SELECT value FROM json_each(:tenants)) ORDER BY bm25(lexical_fts) LIMIT 20"
+    )
+    lexical = {
+        "store BM25, SQLite FTS5 (shipped)": lambda q, t: sq.index.retrieve_lexical(q, t, 20),
+        "store BM25, PostgreSQL (shipped)": lambda q, t: pg.index.retrieve_lexical(q, t, 20),
+        "FTS5's own bm25() alone": sql_ranker(
+            sq.engine,
+            fts5.replace(":tenants", "json(:tenants)"),
+            lambda q: " OR ".join(f'"{w}"' for w in query_terms(q)) or '""',
+        ),
+        "ts_rank_cd, english config": sql_ranker(
+            pg.engine, english.format(rank="ts_rank_cd(tsv, q.q)"), str
+        ),
+        "ts_rank, english, length-normalised": sql_ranker(
+            pg.engine, english.format(rank="ts_rank(tsv, q.q, 1)"), str
+        ),
+    }
+    golden = load_golden(GOLDEN_DIR / "retrieval.yaml")
+    print("| lexical ranker | alone: R@1 / R@5 / MRR | hybrid: R@1 / R@5 / MRR |\n|---|---|---|")
+    for label, ranker in lexical.items():
+
+        def hybrid(q: str, t: str | None, ranker=ranker) -> list[str]:  # type: ignore[no-untyped-def]
+            dense = pg.index.retrieve_dense(q, t, 20)
+            fused = fuse([dense, ranker(q, t)], weights=(DENSE_WEIGHT, LEXICAL_WEIGHT))
+            return [f.chunk_id for f in fused[:10]]
+
+        alone, both = (evaluate(pg.index, golden, label, r) for r in (ranker, hybrid))
+        print(
+            f"| {label} | {alone.recall_at_1:.3f} / {alone.recall_at_5:.3f} / {alone.mrr:.3f} "
+            f"| {both.recall_at_1:.3f} / {both.recall_at_5:.3f} / {both.mrr:.3f} |"
+        )
+    try:
+        import chromadb
+        from chromadb import Schema, SparseVectorIndexConfig
+
+        schema = Schema().create_index(key="sparse", config=SparseVectorIndexConfig())
+        chromadb.PersistentClient(str(work / "chroma")).create_collection("bm25", schema=schema)
+        print("Chroma: a sparse (BM25) index was created")
+    except Exception as exc:  # what the local Chroma answers is the measurement
+        print(f"Chroma {chromadb.__version__} local sparse index: {type(exc).__name__}: {exc}")
+    for adv in opened.values():
+        adv.close()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["shared", "embedded"])
+    parser.add_argument("mode", choices=["shared", "embedded", "rankers"])
     parser.add_argument("--clients", type=int, default=None)
     parser.add_argument("--notes", type=int, default=2000, help="notes per client")
     parser.add_argument("--more", type=int, default=300, help="notes ingested under load")
@@ -396,9 +503,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
     args.clients = args.clients or (20 if args.mode == "shared" else 1)
-    print(f"{args.mode}: {args.clients} clients × {args.notes} notes, {os.cpu_count()} cores")
-    print("| measure | value |\n|---|---|")
     with tempfile.TemporaryDirectory(prefix="advisor-scale-") as tmp:
+        if args.mode == "rankers":
+            rankers(args, Path(tmp))
+            return
+        print(f"{args.mode}: {args.clients} clients × {args.notes} notes, {os.cpu_count()} cores")
+        print("| measure | value |\n|---|---|")
         run = shared if args.mode == "shared" else embedded
         asyncio.run(run(args, Path(tmp)))
 

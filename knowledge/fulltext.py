@@ -117,23 +117,22 @@ class LexicalStore(ABC):
     def register(self, conn: Connection, chunks: Sequence[Chunk]) -> int:
         """Index chunks not indexed yet (ids are content hashes: a known id is the same
         chunk); returns how many were new."""
-        added = 0
-        for start in range(0, len(chunks), _BATCH):
-            rows = {c.chunk_id: Analysed.of(c) for c in chunks[start : start + _BATCH]}
-            new = self._insert_rows(conn, list(rows.values()))
-            self._count(conn, [rows[cid] for cid in new], sign=1)
-            added += len(new)
-        return added
+        ordered = sorted({c.chunk_id: c for c in chunks}.values(), key=lambda c: c.chunk_id)
+        added: list[Analysed] = []
+        for start in range(0, len(ordered), _BATCH):  # one order for every writer: no deadlock
+            rows = {c.chunk_id: Analysed.of(c) for c in ordered[start : start + _BATCH]}
+            added += [rows[cid] for cid in self._insert_rows(conn, list(rows.values()))]
+        self._count(conn, added, sign=1)
+        return len(added)
 
     def unregister(self, conn: Connection, chunk_ids: Sequence[str]) -> int:
         """Drop chunks from the index; returns how many were indexed."""
-        removed = 0
-        ids = list(dict.fromkeys(chunk_ids))
+        ids = sorted(set(chunk_ids))
+        gone: list[Analysed] = []
         for start in range(0, len(ids), _BATCH):
-            gone = self._delete_rows(conn, ids[start : start + _BATCH])
-            self._count(conn, gone, sign=-1)
-            removed += len(gone)
-        return removed
+            gone += self._delete_rows(conn, ids[start : start + _BATCH])
+        self._count(conn, gone, sign=-1)
+        return len(gone)
 
     @abstractmethod
     def _insert_rows(self, conn: Connection, rows: list[Analysed]) -> list[str]:

@@ -298,3 +298,38 @@ async def test_a_slack_install_started_on_one_replica_finishes_on_the_other(
         for replica in (a, b):
             replica.stop(signal.SIGKILL)
         await fake.close()
+
+
+async def test_a_note_added_on_one_replica_is_answered_from_on_the_other_at_once(
+    tmp_path: Path, postgres_url: str, chroma_server: int
+) -> None:
+    """The lexical index lives in PostgreSQL, written with the note's registration: replica B
+    finds replica A's new note by its words on the next question, with nothing to reload."""
+    from knowledge.db import make_engine
+    from knowledge.tenants import TenantRegistry
+
+    engine = make_engine(postgres_url)
+    TenantRegistry(engine).add("northwind", slack_team=sign.TEAM)
+    engine.dispose()
+    fake = await FakeSlackApi().start()
+    env = replica_env(postgres_url, chroma_server, fake, scheduler=False)
+    env["ADVISOR_NOTE_CHANNELS"] = "CNOTES"
+    a, b = (Replica(name, env, tmp_path / name) for name in ("a", "b"))
+    try:
+        for replica in (a, b):
+            await asyncio.to_thread(replica.wait_ready)
+        note = "Quillfeather renewal: the Osprey contract renews in March, Priya decides."
+        command = sign.command_body(
+            "/advisor", f"note add {note}", response_url=fake.response_url(), channel="CNOTES"
+        )
+        assert await post(a.url, command, json_body=False) == 200
+        [added] = await fake.wait_for("response_url", within_s=30)
+        assert "Note added for northwind" in added.text()
+        question = sign.event_body(sign.mention("When does the quillfeather contract renew?"))
+        assert await post(b.url, question, json_body=True) == 200
+        [answer] = await fake.wait_for("chat.update", within_s=30)
+        assert "Quillfeather" in answer.text()
+    finally:
+        for replica in (a, b):
+            replica.stop(signal.SIGKILL)
+        await fake.close()

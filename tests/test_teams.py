@@ -15,7 +15,7 @@ from bot.teams.digest import send_proactive
 from bot.teams.routes import TEAMS_KEY
 from graphs.runtime import Advisor
 from tests.conftest import make_settings
-from tests.fakes.bot_connector import FakeConnector
+from tests.fakes.bot_connector import FakeConnector, card_buttons
 
 _ids = itertools.count(1)
 AAD = "aad-northwind"
@@ -59,14 +59,11 @@ async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
         advisor.close()
 
 
-async def test_personal_chat_question_is_answered_with_numbered_sources(teams: Teams) -> None:
+async def test_personal_chat_question_is_answered_with_teams_citations(teams: Teams) -> None:
     assert await teams.send(text="Our pilot stalled after the demo, what now?") in (200, 201)
     [reply] = [s for s in teams.connector.sent if s.method == "POST"]
     assert reply.path.startswith("/v3/conversations/conv-1/activities")
-    assert "**Sources**" in reply.activity["text"] and "[1]" in reply.activity["text"]
-    assert (
-        reply.activity["attachments"][0]["content"]["actions"][0]["data"]["advisor"] == "feedback"
-    )
+    assert reply.activity["channelData"]["feedbackLoopEnabled"] is True  # Teams' own 👍/👎
     # Teams' citation entity: one Claim per numbered source, positions matching the [n] markers
     [entity] = [e for e in reply.activity.get("entities", []) if e.get("@type") == "Message"]
     positions = [c["position"] for c in entity["citation"]]
@@ -84,29 +81,29 @@ async def test_channel_mention_is_stripped_and_escaped(teams: Teams) -> None:
 
 
 async def test_interview_by_card_actions_to_a_recommendation(teams: Teams) -> None:
+    """Action.Submit, as cards sent before Universal Actions still send it: the clicked card
+    is updated in place, the next question follows."""
     await teams.send(text="assess")
     asked = 0
     while True:
-        card = teams.connector.cards()[-1]
-        submits = [a for a in card.get("actions", []) if a["data"].get("advisor") == "answer"]
-        if not submits:
+        buttons = card_buttons(teams.connector.cards()[-1])
+        answers = [
+            b for b in buttons if b["title"] != "Cancel" and b["data"]["advisor"]["do"] == "answer"
+        ]
+        if not answers:
             break
         asked += 1
-        await teams.send(
-            text="",
-            value=submits[0]["data"] | {"label": submits[0]["title"]},
-            replyToId=f"act-{asked}",
-        )
+        await teams.send(text="", value=answers[0]["data"], replyToId=f"act-{asked}")
         assert asked < 30
     final = teams.connector.cards()[-1]
     assert "Confidence" in str(final) and "Sources" in str(final)
     updates = [s for s in teams.connector.sent if s.method == "PUT"]
-    assert len(updates) == asked and "✓" in str(updates[0].activity)
+    assert len(updates) == asked and "✓ Stage: Seed" in str(updates[0].activity)
 
 
 async def test_action_execute_invoke_returns_the_next_card(teams: Teams) -> None:
     await teams.send(text="assess")
-    data = teams.connector.cards()[-1]["actions"][0]["data"]
+    data = card_buttons(teams.connector.cards()[-1])[0]["data"]
     response = await teams.http.post(
         "/api/messages",
         json=activity(
@@ -119,7 +116,8 @@ async def test_action_execute_invoke_returns_the_next_card(teams: Teams) -> None
     assert response.status == 200
     body = await response.json()
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-    assert "2/" in str(body["value"])
+    assert "✓ Stage: Seed" in str(body["value"])  # the clicked card, answered
+    assert "2/19" in str(teams.connector.cards()[-1])  # the next question, posted below
 
 
 async def test_proactive_message_reaches_a_stored_conversation(teams: Teams) -> None:
@@ -319,6 +317,6 @@ async def test_a_card_submit_with_an_odd_value_gets_a_reply(teams: Teams, value:
 
 async def test_a_card_for_another_conversations_interview_is_refused(teams: Teams) -> None:
     await teams.send(text="assess", conversation={"id": "conv-a"})
-    data = teams.connector.cards()[-1]["actions"][0]["data"]
+    data = card_buttons(teams.connector.cards()[-1])[0]["data"]
     await teams.send(text="", value=data, conversation={"id": "conv-b"})
     assert "another conversation" in str(teams.connector.cards()[-1])

@@ -20,7 +20,7 @@ from bot.teams.routes import TEAMS_KEY
 from graphs.digest_schedule import DeliveryError
 from graphs.runtime import Advisor
 from tests.conftest import make_settings
-from tests.fakes.bot_connector import FAULTS, FakeConnector
+from tests.fakes.bot_connector import FAULTS, FakeConnector, card_buttons
 
 KINDS = [*FAULTS, "timeout"]
 AAD = "aad-northwind"
@@ -46,7 +46,7 @@ class Conversation:
             return response.status
 
     def answers(self) -> list[str]:
-        return [t for t in self.connector.texts() if "Sources" in t]
+        return self.connector.answers()
 
 
 @pytest.fixture
@@ -94,18 +94,21 @@ async def test_an_interview_click_during_an_outage_is_answered_after_it(
     chat: Conversation, kind: str
 ) -> None:
     await chat.send(text="assess")
-    first = chat.connector.cards()[-1]
-    answer = next(a for a in first["actions"] if a["data"].get("advisor") == "answer")
+    answer = card_buttons(chat.connector.cards()[-1])[0]
     chat.connector.fail(kind)
-    click = answer["data"] | {"label": answer["title"]}
-    assert await chat.send(text="", value=click, replyToId="act-1") in (200, 201)
+    assert await chat.send(text="", value=answer["data"], replyToId="act-1") in (200, 201)
 
     chat.connector.heal()
     assert await chat.send(text="restart") in (200, 201)
     assert "1/" in str(chat.connector.cards()[-1])  # the interview is asked again, not stuck
 
 
-async def test_an_action_execute_needs_no_connector(chat: Conversation) -> None:
+async def test_an_action_execute_during_an_outage_is_a_card_error_then_goes_on(
+    chat: Conversation,
+) -> None:
+    """The next question is posted below the clicked card: with the connector down the click
+    gets Universal Actions' error answer (HTTP 200, never a 5xx), and after it the same click
+    goes on."""
     chat.connector.fail("html-503")
     value = {"action": {"type": "Action.Execute", "data": {"advisor": "assess"}}}
     body = {
@@ -119,8 +122,13 @@ async def test_an_action_execute_needs_no_connector(chat: Conversation) -> None:
         "channelData": {"tenant": {"id": AAD}},
     }
     async with chat.http.post("/api/messages", json=body) as response:
+        failed = await response.json()
+        assert response.status == 200 and failed["statusCode"] == 500
+        assert failed["type"] == "application/vnd.microsoft.error"
+    chat.connector.heal()
+    async with chat.http.post("/api/messages", json=body) as response:
         assert response.status == 200 and (await response.json())["statusCode"] == 200
-    assert chat.connector.attempts == []
+    assert "1/19" in str(chat.connector.cards()[-1])
 
 
 @pytest.mark.parametrize("kind", ["json-500", "html-503", "timeout"])

@@ -8,59 +8,56 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import (
-    Activity,
-    AdaptiveCardInvokeResponse,
-    Entity,
-)
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse
 
-from bot.teams import render
+from bot.observability import request_id
+from bot.teams import cards, render
+from bot.teams.actions import read_action
+from bot.teams.chains import ReplyChains
+from bot.teams.feedback import SUBMIT_ACTION, FeedbackError, FeedbackVotes, read_vote
+from bot.teams.interview import CardReply, Counters, card_reply, turn_card, typed_answer
+from bot.teams.messages import (
+    CardActionError,
+    answer_activity,
+    card_activity,
+    card_invoke_card,
+    card_invoke_error,
+    card_invoke_message,
+    execute_data,
+    markdown,
+)
 from bot.teams.store import ConversationStore
 from graphs.models import InterviewTurn
 from graphs.qa.graph import QuestionError
 from graphs.runtime import Advisor
 from knowledge.identity import hash_user
 from knowledge.notes import NoteError
-from knowledge.records import record_feedback
 from knowledge.tenants import TenantError
 
 log = logging.getLogger(__name__)
-CARD_ERROR = "application/vnd.microsoft.error"
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
 _MENTION = re.compile(r"<at>.*?</at>", re.S)
+COMMANDS = ("ask", "assess", "check", "digest", "note", "help")
 HELP = (
-    "Ask me anything about AI technical leadership, or: **ask** <question> · **assess** "
-    "(the interview) · **check** <description> · **digest** preview|subscribe|unsubscribe · "
-    "**note add** <text> · **help**"
+    "Ask me anything about AI technical leadership, or type:\n\n"
+    "- **ask** _a question_\n\n"
+    "- **assess**: the interview, one question at a time\n\n"
+    "- **check** _a few sentences about your company_: the quick trigger check\n\n"
+    "- **digest** preview, **digest** subscribe _monday 9:00 Europe/Amsterdam_, "
+    "**digest** unsubscribe\n\n"
+    "- **note add** _text_: a note for this client's engagement\n\n"
+    "- **help**: this list"
 )
-
-
-class CitationEntity(Entity):
-    """msrest's Entity drops unknown fields when serialising; Teams' citation entity needs its
-    schema.org fields on the wire."""
-
-    _attribute_map = {  # noqa: RUF012 - msrest reads this class attribute
-        "type": {"key": "type", "type": "str"},
-        "at_type": {"key": "@type", "type": "str"},
-        "at_context": {"key": "@context", "type": "str"},
-        "at_id": {"key": "@id", "type": "str"},
-        "additional_type": {"key": "additionalType", "type": "[str]"},
-        "citation": {"key": "citation", "type": "[object]"},
-    }
-
-    def __init__(self, **fields: Any) -> None:
-        super().__init__(type=fields["type"])
-        self.at_type = fields.get("@type")
-        self.at_context = fields.get("@context")
-        self.at_id = fields.get("@id")
-        self.additional_type = fields.get("additionalType")
-        self.citation = fields.get("citation")
+CHECK_USAGE = "Usage: check <a few sentences about your company and its AI work>"
 
 
 class AdvisorTeamsBot(TeamsActivityHandler):
     def __init__(self, advisor: Advisor, conversations: ConversationStore) -> None:
         self.advisor = advisor
         self.conversations = conversations
+        self.chains = ReplyChains()
+        self.counters = Counters()
+        self.votes = FeedbackVotes(advisor.engine)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Remember where this conversation is (for digests) before handling anything."""
@@ -75,10 +72,17 @@ class AdvisorTeamsBot(TeamsActivityHandler):
     def tenant(self, activity: Activity) -> str | None:
         return self.advisor.tenants.resolve("teams", aad_tenant(activity))
 
+    def thread(self, activity: Activity) -> str:
+        """The conversation's interview thread."""
+        return thread_key(activity)
+
+    def user(self, activity: Activity) -> str | None:
+        return _user(activity)
+
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if isinstance(activity.value, dict) and activity.value.get("advisor"):
-            await self._card_action(turn_context, activity.value)
+            await self._card_submit(turn_context, activity.value)
             return
         text = _MENTION.sub("", activity.text or "").strip()
         await self._command(turn_context, text)
@@ -86,12 +90,12 @@ class AdvisorTeamsBot(TeamsActivityHandler):
     async def _command(self, turn_context: TurnContext, text: str) -> None:
         head, _, rest = text.partition(" ")
         head = head.lower()
-        thread = thread_key(turn_context.activity)
-        if head not in ("ask", "assess", "check", "digest", "note", "help") and (
-            await self.advisor.interviews.pending(thread)
-        ):
-            await self._interview_reply(turn_context, thread, text)
+        activity = turn_context.activity
+        if head not in COMMANDS and await self.advisor.interviews.pending(thread_key(activity)):
+            await self._interview_reply(turn_context, text)
             return
+        if head in COMMANDS and head != "ask":
+            self.chains.interrupt(activity)  # a question after this one starts a new chain
         handlers = {
             "assess": self._assess,
             "check": self._check,
@@ -110,62 +114,68 @@ class AdvisorTeamsBot(TeamsActivityHandler):
                 self.tenant(activity),
                 channel="teams",
                 user_id=_user(activity),
-                conversation=thread_key(activity),
+                request_id=request_id.get(),
+                conversation=self.chains.key_for_question(activity, question),
             )
         except (QuestionError, TenantError) as exc:
             await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
             return
-        reply = MessageFactory.text(render.answer_text(answer))
-        reply.text_format = "markdown"
-        reply.attachments = [render.attachment(render.feedback_card(activity.id or "answer"))]
-        if answer.citations:
-            reply.entities = [CitationEntity(**render.citation_entity(answer.citations))]
-        await turn_context.send_activity(reply)
+        sent = await turn_context.send_activity(answer_activity(answer))
+        answer_id = (
+            getattr(sent, "id", None) or request_id.get() or activity.id
+        )  # no id: Playground
+        self.chains.answered(activity, question, answer.answer, answer_id)
 
-    async def _assess(self, turn_context: TurnContext, _: str = "") -> None:
-        activity = turn_context.activity
-        turn = await self.advisor.interviews.start(
+    async def start_interview(self, activity: Activity, **focus: Any) -> InterviewTurn:
+        self.counters.restart(thread_key(activity))
+        self.chains.interrupt(activity)
+        return await self.advisor.interviews.start(
             thread_key(activity),
             tenant=self.tenant(activity),
             user_id=_user(activity),
             channel="teams",
+            **focus,
         )
-        await self._show_turn(turn_context, turn)
 
-    async def _interview_reply(self, turn_context: TurnContext, thread: str, text: str) -> None:
+    async def _assess(self, turn_context: TurnContext, _: str = "") -> None:
+        turn = await self.start_interview(turn_context.activity)
+        await turn_context.send_activity(card_activity(turn_card(self.counters, turn)))
+
+    async def _interview_reply(self, turn_context: TurnContext, text: str) -> None:
+        activity = turn_context.activity
         turn = await self.advisor.interviews.reply(
-            thread, text, user_id=_user(turn_context.activity)
+            thread_key(activity), text, user_id=_user(activity)
         )
-        await self._show_turn(turn_context, turn)
+        card = turn_card(self.counters, turn, answered=typed_answer(turn))
+        await turn_context.send_activity(card_activity(card))
 
-    async def _show_turn(self, turn_context: TurnContext, turn: InterviewTurn) -> None:
-        await turn_context.send_activity(
-            MessageFactory.attachment(render.attachment(turn_card(turn)))
+    async def check_cards(self, activity: Activity, text: str) -> list[dict[str, Any]]:
+        """The trigger check's card and, when undecided, the first of its questions."""
+        self.chains.interrupt(activity)
+        result = await self.advisor.check(
+            text, self.tenant(activity), channel="teams", user_id=_user(activity)
         )
+        said = {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
+        go_on = result.recommendation is None and bool(result.questions)
+        shown = [cards.check_card(result, said, asking_next=go_on)]
+        if go_on:  # the check goes on as the interview, asking only what is missing
+            turn = await self.start_interview(
+                activity, facts=result.prefill(), focus=[q.key for q in result.questions]
+            )
+            shown.append(turn_card(self.counters, turn))
+        return shown
 
     async def _check(self, turn_context: TurnContext, text: str) -> None:
-        activity = turn_context.activity
+        if not text.strip():
+            await turn_context.send_activity(MessageFactory.text(CHECK_USAGE))
+            return
         try:
-            result = await self.advisor.check(
-                text, self.tenant(activity), channel="teams", user_id=_user(activity)
-            )
+            shown = await self.check_cards(turn_context.activity, text)
         except QuestionError as exc:
             await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
             return
-        said = {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
-        go_on = result.recommendation is None and bool(result.questions)
-        card = render.check_card(result, said, asking_next=go_on)
-        await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
-        if go_on:  # the check goes on as the interview, asking only what is missing
-            turn = await self.advisor.interviews.start(
-                thread_key(activity),
-                tenant=self.tenant(activity),
-                user_id=_user(activity),
-                channel="teams",
-                facts=result.prefill(),
-                focus=[q.key for q in result.questions],
-            )
-            await self._show_turn(turn_context, turn)
+        for card in shown:
+            await turn_context.send_activity(card_activity(card))
 
     async def _digest(self, turn_context: TurnContext, arg: str) -> None:
         from bot.teams.digest import digest_reply
@@ -194,62 +204,37 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         )
 
     async def _help(self, turn_context: TurnContext, _: str = "") -> None:
-        await turn_context.send_activity(MessageFactory.text(HELP))
+        await turn_context.send_activity(markdown(HELP))
 
-    async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
-        """Action.Submit: answer the interview (and show the choice on the card) or feedback."""
-        card = await self.handle_card(turn_context.activity, data)
-        if data.get("advisor") == "answer" and turn_context.activity.reply_to_id:
-            label = str(data.get("label") or data.get("value"))
-            update = MessageFactory.attachment(
-                render.attachment(render.answered_card(str(data.get("key")), label))
-            )
+    async def _card_submit(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
+        """Action.Submit (cards sent before Universal Actions): the clicked card is updated
+        in place when the click changed it, then the new cards follow."""
+        reply = await self._reply_for(turn_context.activity, data)
+        if reply.card is not None and turn_context.activity.reply_to_id:
+            update = card_activity(reply.card)
             update.id = turn_context.activity.reply_to_id
             await turn_context.update_activity(update)
-        await turn_context.send_activity(MessageFactory.attachment(render.attachment(card)))
+        elif reply.card is not None:
+            reply.send.insert(0, reply.card)
+        elif reply.note and not reply.send:
+            await turn_context.send_activity(MessageFactory.text(render.escape(reply.note)))
+        for card in reply.send:
+            await turn_context.send_activity(card_activity(card))
 
-    async def handle_card(self, activity: Activity, data: dict[str, Any]) -> dict:
-        """The card that answers a button (Action.Submit or Action.Execute) with `data`."""
-        kind = data.get("advisor")
-        if kind == "feedback":
-            record_feedback(
-                self.advisor.engine,
-                tenant=self.tenant(activity),
-                channel="teams",
-                user_hash=hash_user("teams", _user(activity)),
-                answer_id=str(data.get("answer", "")),
-                helpful=bool(data.get("helpful")),
-            )
-            return render._card([render._text("Thanks for the feedback!")])
-        if kind == "assess":
-            turn = await self.advisor.interviews.start(
-                thread_key(activity),
-                tenant=self.tenant(activity),
-                user_id=_user(activity),
-                channel="teams",
-            )
-            return turn_card(turn)
-        if kind == "answer":
-            thread = thread_key(activity)
-            if str(data.get("thread") or thread) != thread:
-                return _notice("That card belongs to another conversation's interview.")
-            turn = await self.advisor.interviews.reply(
-                thread,
-                str(data.get("value", "")),
-                user_id=_user(activity),
-                expect=str(data["key"]) if data.get("key") else None,
-            )
-            if turn.stale:  # a second click, or a card from earlier: show where we are
-                turn.message = "That one was already answered. Here is where we are:"
-            return turn_card(turn)
-        return _notice("That button is not one I know. Type **help** to see what I can do.")
+    async def _reply_for(self, activity: Activity, data: dict[str, Any]) -> CardReply:
+        action = read_action(data)
+        if action is None:
+            return CardReply(render.notice("That button is not one I know. Type help."))
+        return await card_reply(self, activity, action)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Action.Execute is ours; other invokes go to the SDK, and one it has no handler for
-        (its 501) or fails on is a 400: a feature this bot does not offer, not a server fault."""
+        """Action.Execute and feedback votes are ours; other invokes go to the SDK, and one it
+        has no handler for (its 501) or fails on is a 400: not a server fault."""
         name = turn_context.activity.name
         if name == "adaptiveCard/action":
             return InvokeResponse(status=200, body=await self._card_invoke(turn_context))
+        if name == SUBMIT_ACTION:
+            return self._feedback_invoke(turn_context.activity)
         try:
             response = await super().on_invoke_activity(turn_context)
         except Exception as exc:
@@ -260,69 +245,49 @@ class AdvisorTeamsBot(TeamsActivityHandler):
             return InvokeResponse(status=400, body={"error": f"unsupported invoke {shown}"})
         return response
 
-    async def _card_invoke(self, turn_context: TurnContext) -> AdaptiveCardInvokeResponse:
-        """Action.Execute: the card is replaced by the next question (or the result). Answered
-        with HTTP 200 even on errors, as Universal Actions expect: the body says what failed.
-        The model is returned un-serialised (botbuilder 4.17's own path serialises it twice)."""
+    async def _card_invoke(
+        self, turn_context: TurnContext
+    ) -> AdaptiveCardInvokeResponse | dict[str, Any]:
+        """Action.Execute: new cards are posted, then the clicked card is replaced (or kept,
+        with a note). Answered with HTTP 200 even on errors, as Universal Actions expect: the
+        body says what failed. The model is returned un-serialised (botbuilder 4.17's own path
+        serialises it twice)."""
         try:
             data = execute_data(turn_context.activity.value)
         except CardActionError as exc:
             return card_invoke_error(400, "BadRequest", str(exc))
         try:
-            card = await self.handle_card(turn_context.activity, data)
+            reply = await self._reply_for(turn_context.activity, data)
+            for card in reply.send:
+                await turn_context.send_activity(card_activity(card))
         except Exception as exc:
             log.error("teams card action failed: %s", type(exc).__name__, exc_info=exc)
             return card_invoke_error(500, "InternalError", SORRY)
-        return AdaptiveCardInvokeResponse(status_code=200, type=render.CARD, value=card)
+        if reply.card is not None:
+            return card_invoke_card(reply.card)
+        return card_invoke_message(reply.note or "Done.")
+
+    def _feedback_invoke(self, activity: Activity) -> InvokeResponse:
+        """Teams' feedback loop: one vote per user and answer; a second vote updates it."""
+        try:
+            vote = read_vote(activity.value)
+        except FeedbackError as exc:
+            log.info("teams feedback refused (400): %s", exc)
+            return InvokeResponse(status=400, body={"error": str(exc)})
+        answer_id = activity.reply_to_id or self.chains.last_answer(activity)
+        if not answer_id:
+            log.info("teams feedback refused (400): it names no message, and none was sent here")
+            return InvokeResponse(status=400, body={"error": "feedback names no message"})
+        self.votes.vote(
+            tenant=self.tenant(activity),
+            user_hash=hash_user("teams", _user(activity)),
+            answer_id=answer_id,
+            vote=vote,
+        )
+        return InvokeResponse(status=200, body={})
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await turn_context.send_activity(MessageFactory.text(HELP))
-
-
-class CardActionError(ValueError):
-    """An Action.Execute invoke whose value is not shaped as one; the message says how."""
-
-
-def execute_data(value: object) -> dict[str, Any]:
-    """The `data` of an `adaptiveCard/action` invoke value, checked by shape: Teams sends
-    `{"action": {"type": "Action.Execute", "verb": …, "data": {…}}}`; anything else may come
-    from a client that is not Teams (a string, a number, null)."""
-    if not isinstance(value, dict):
-        raise CardActionError(
-            f"invoke value must be an object with an Action.Execute action, not {_kind(value)}"
-        )
-    action = value.get("action")
-    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
-        raise CardActionError("invoke value.action must be an object of type Action.Execute")
-    data = action.get("data")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise CardActionError(f"invoke value.action.data must be an object, not {_kind(data)}")
-    return data
-
-
-def card_invoke_error(status: int, code: str, message: str) -> AdaptiveCardInvokeResponse:
-    """Universal Actions' error answer; Teams shows `message` on the card."""
-    return AdaptiveCardInvokeResponse(
-        status_code=status, type=CARD_ERROR, value={"code": code, "message": message}
-    )
-
-
-def _kind(value: object) -> str:
-    return "null" if value is None else type(value).__name__
-
-
-def _notice(text: str) -> dict[str, Any]:
-    return render._card([render._text(text)])
-
-
-def turn_card(turn: InterviewTurn) -> dict[str, Any]:
-    if turn.status == "asking" and turn.question is not None:
-        return render.question_card(turn.question, turn.thread_id, turn.message)
-    if turn.status == "done" and turn.recommendation is not None and not turn.message:
-        return render.recommendation_card(turn.recommendation)
-    return render._card([render._text(render.escape(turn.message or "Done."))])
+        await turn_context.send_activity(markdown(HELP))
 
 
 def aad_tenant(activity: Activity) -> str | None:

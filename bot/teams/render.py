@@ -1,7 +1,9 @@
-"""Teams rendering: Markdown text and Adaptive Cards as pure functions of the reply models.
+"""Teams rendering: Markdown text and Adaptive Card pieces as pure functions of the reply models.
 
 Teams renders a Markdown/HTML subset and turns `<at>…</at>` into mentions: every piece of user,
 note or model text is escaped here, so nothing can mention anyone, inject HTML or make a link.
+Teams joins single newlines into one paragraph, so paragraphs and list items are separated by a
+blank line; an answer's `[n]` markers stay bare, the form Teams' citation entity points at.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graphs.assessment.explain import Explanation, Reason, answers_said, explain
-from graphs.assessment.signals import stage_label, topic_label
-from graphs.models import Answer, CheckResult, Citation, InterviewQuestion, Recommendation
+from graphs.models import Answer, Citation
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
 _URL = re.compile(r"(?i)\b(https?|ftp)://")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
 CARD = "application/vnd.microsoft.card.adaptive"
+MAX_CITATIONS = 10  # Teams' citation entity (the Agents Playground refuses an 11th)
+NAME_CHARS, ABSTRACT_CHARS = 80, 160  # Teams' limits for a citation's name and abstract
+HELP_HINT = "Type **help** to see what I can do."
+STEP_BUTTONS = ("assessment", "check")  # next steps shown as a card, not a line of text
 
 
 def escape(text: str) -> str:
@@ -26,175 +31,126 @@ def escape(text: str) -> str:
     return text.replace("www.", "www\u200b.").replace("@", "@\u200b")
 
 
-def sources_text(citations: list[Citation]) -> str:
-    return "\n\n".join(f"[{c.n}] {escape(c.label)}" for c in citations)
+def cut_words(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word boundary with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:›-–—") + "…"
+
+
+def with_markers(text: str, numbers: set[int]) -> str:
+    """Escaped `text` whose `[n]` markers for the given citation numbers stay bare."""
+    out, last = [], 0
+    for match in _MARKER.finditer(text):
+        if int(match.group(1)) in numbers:
+            out += [escape(text[last : match.start()]), match.group()]
+            last = match.end()
+    return "".join([*out, escape(text[last:])])
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer line in bold, then each quote as its own paragraph (Teams joins single
-    newlines into one paragraph), the sources, the notice."""
-    lines = [line for line in answer.answer.split("\n") if line.strip()]
-    if answer.lead and lines and lines[0] == answer.lead:
-        lines[0] = f"**{escape(answer.lead)}**"
-        parts = [lines[0], *(escape(line) for line in lines[1:])]
-    else:
-        parts = [escape(line) for line in lines]
-    if answer.citations:
-        parts.append("**Sources**\n\n" + sources_text(answer.citations))
+    """The answer line in bold, then each quote as a list item, the notice; each `[n]` once,
+    where Teams shows it as the citation. Without coverage, a pointer to `help`."""
+    numbers = {c.n for c in cited(answer.citations)}
+    step_is_button = answer.next_step is not None and answer.next_step.kind in STEP_BUTTONS
+    parts: list[str] = []
+    for i, line in enumerate(line for line in answer.answer.split("\n") if line.strip()):
+        if step_is_button and line.startswith("Next step:"):
+            continue  # the card under the answer is the next step
+        if i == 0 and answer.lead and line == answer.lead:
+            parts.append(_bold_lead(line, numbers))
+        elif line.startswith("• "):
+            parts.append("- " + with_markers(line[2:], numbers))
+        else:
+            parts.append(with_markers(line, numbers))
     if answer.notice:
         parts.append(f"_{escape(answer.notice)}_")
+    if not answer.covered:
+        parts.append(HELP_HINT)
     return "\n\n".join(parts)
 
 
-def _submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Action.Submit", "title": title, "data": data}
+def _bold_lead(line: str, numbers: set[int]) -> str:
+    """The answer line in bold up to its first marker: Teams shows a `[n]` inside bold as
+    plain text, not as the citation."""
+    first = next((m for m in _MARKER.finditer(line) if int(m.group(1)) in numbers), None)
+    if first is None:
+        return f"**{escape(line.strip())}**"
+    head, tail = line[: first.start()].strip(), line[first.start() :]
+    return (f"**{escape(head)}** " if head else "") + with_markers(tail, numbers)
 
 
-def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict:
-    card: dict[str, Any] = {
-        "type": "AdaptiveCard",
-        "version": "1.5",
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "body": body,
-    }
-    if actions:
-        card["actions"] = actions
-    return card
+def cited(citations: list[Citation]) -> list[Citation]:
+    return citations[:MAX_CITATIONS]
 
 
-def _text(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+def citation_name(citation: Citation) -> str:
+    """The source as a citation's title: the whole label if it fits, else the document and
+    the innermost heading (and date), cut at a word."""
+    if len(citation.label) <= NAME_CHARS:
+        return citation.label
+    innermost = citation.section.split(" › ")[-1] if citation.section else ""
+    short = " › ".join(p for p in (citation.source, innermost, citation.date) if p)
+    return cut_words(short, NAME_CHARS)
 
 
-def feedback_card(answer_id: str) -> dict[str, Any]:
-    return _card(
-        [_text("Was this helpful?", isSubtle=True)],
-        [
-            _submit("👍 Helpful", {"advisor": "feedback", "helpful": True, "answer": answer_id}),
-            _submit(
-                "👎 Not helpful", {"advisor": "feedback", "helpful": False, "answer": answer_id}
-            ),
-            _submit("Run the assessment", {"advisor": "assess"}),
-        ],
-    )
-
-
-def question_card(question: InterviewQuestion, thread: str, message: str | None) -> dict:
-    body = []
-    if message:
-        body.append(_text(escape(message), color="Attention"))
-    body.append(_text(f"**{question.number}/{question.total}. {escape(question.prompt)}**"))
-    if question.help:
-        body.append(_text(escape(question.help), isSubtle=True, size="Small"))
-    actions = [
-        _submit(
-            c.label, {"advisor": "answer", "thread": thread, "key": question.key, "value": c.value}
-        )
-        for c in question.choices
-    ]
-    actions.append(
-        _submit(
-            "Cancel",
-            {"advisor": "answer", "thread": thread, "key": question.key, "value": "cancel"},
-        )
-    )
-    return _card(body, actions)
-
-
-def answered_card(question_key: str, label: str) -> dict[str, Any]:
-    return _card([_text(f"✓ {escape(label)}", weight="Bolder")])
-
-
-def recommendation_card(rec: Recommendation) -> dict[str, Any]:
-    """An interview's result: the reasons paired with the founder's answers."""
-    body = explanation_body(explain(rec, said=answers_said(rec.facts)))
-    return _card(body, [_submit("Start over", {"advisor": "assess"})])
-
-
-def explanation_body(ex: Explanation) -> list[dict[str, Any]]:
-    """Option, confidence in words, reasons for it apart from those against the runner-up and
-    what speaks against it, each with the founder's words, advice, plan, sources."""
-    body = [
-        _text(f"**{escape(ex.headline)}**", size="Large"),
-        _text(f"{escape(ex.strength)} Runner-up: {escape(ex.runner_up_name)}.", isSubtle=True),
-    ]
-    for title, reasons in (
-        ("Why", ex.why),
-        (f"Why not {ex.runner_up_name.lower()}", ex.against_runner_up),
-        ("What speaks against it", ex.caveats),
-    ):
-        if reasons:
-            body.append(_text(f"**{escape(title)}**"))
-            body += [_reason(r) for r in reasons]
-    if ex.advice:
-        body.append(_text("**From the report**"))
-        body += [_text(f"- “{escape(a.text)}” [{a.citation}]", isSubtle=True) for a in ex.advice]
-    if ex.plan:
-        body.append(_text("**A 30-day evaluation**"))
-        body += [_text(f"{escape(w.title)} [{w.citation}]") for w in ex.plan]
-    body.append(_text("**Sources**\n\n" + sources_text(ex.citations), size="Small"))
-    return body
-
-
-def _reason(reason: Reason) -> dict[str, Any]:
-    text = f"- {escape(reason.text)} [{reason.citation}]"
-    if reason.said:
-        text += f"\n\n  _{escape(reason.said)}_"
-    return _text(text)
-
-
-def check_card(result: CheckResult, said: dict[str, str], *, asking_next: bool) -> dict:
-    """The trigger check: what was read, then the verdict or the leaning and its questions."""
-    lines = [
-        f"- {escape(_read_name(r.key, r.value))}"
-        + (f" — “{escape(r.evidence)}”" if r.evidence else "")
-        for r in result.read[:8]
-    ]
-    head = "**Trigger check** · what I read\n\n" + (
-        "\n".join(lines) if lines else "nothing I could use yet"
-    )
-    decided = result.recommendation is not None
-    body = [_text(head), *explanation_body(explain(result.outcome, said=said, verdict=decided))]
-    if not decided:
-        if result.undecided_because:
-            body.append(_text(f"_{escape(result.undecided_because)}_", isSubtle=True))
-        questions = [f"{i}. {escape(q.prompt)}" for i, q in enumerate(result.questions, 1)]
-        if questions:
-            body.append(_text("**To settle it**\n\n" + "\n".join(questions)))
-    if decided or asking_next:
-        return _card(body, [_submit("Run the full assessment", {"advisor": "assess"})])
-    return _card(body)
-
-
-def _read_name(key: str, value: object) -> str:
-    if key == "stage":
-        return f"Stage: {stage_label(str(value))}"
-    return topic_label(key) + ("" if value else ": no")
-
-
-def attachment(card: dict[str, Any]) -> dict[str, Any]:
-    return {"contentType": CARD, "content": card}
-
-
-def citation_entity(citations: list[Citation]) -> dict[str, Any]:
-    """Teams' citation entity (schema.org Message with Claims): numbered [n] markers in the
-    text become hoverable citations in clients that support them; others ignore it."""
-    return {
+def citation_entity(answer: Answer) -> dict[str, Any]:
+    """Teams' citation entity (schema.org Message with Claims): each `[n]` in the text becomes
+    a citation showing the source's name and the quoted passage."""
+    entity: dict[str, Any] = {
         "type": "https://schema.org/Message",
         "@type": "Message",
         "@context": "https://schema.org",
         "@id": "",
-        "additionalType": ["AIGeneratedContent"],
         "citation": [
             {
                 "@type": "Claim",
                 "position": c.n,
                 "appearance": {
                     "@type": "DigitalDocument",
-                    "name": c.label[:80],
-                    "abstract": c.quote[:160],
+                    "name": citation_name(c),
+                    "abstract": cut_words(c.quote, ABSTRACT_CHARS),
                 },
             }
-            for c in citations
+            for c in cited(answer.citations)
         ],
     }
+    if answer.mode == "llm":
+        entity["additionalType"] = ["AIGeneratedContent"]  # Teams' "AI generated" label
+    return entity
+
+
+def sources_text(citations: list[Citation]) -> str:
+    """A numbered source list for cards and digests (which carry no citation entity)."""
+    return "\n\n".join(f"[{c.n}] {escape(c.label)}" for c in citations)
+
+
+def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> dict:
+    """An Adaptive Card 1.5 (what Teams desktop, web and mobile render)."""
+    out: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "body": body,
+    }
+    if actions:
+        out["actions"] = actions
+    return out
+
+
+def text(value: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": value, "wrap": True, **extra}
+
+
+def notice(value: str) -> dict[str, Any]:
+    """A one-line card of ours (already worded; escaped here)."""
+    return card([text(escape(value))])
+
+
+def attachment(content: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CARD, "content": content}

@@ -28,8 +28,9 @@ from msrest.serialization import Model
 
 from bot.observability import new_request_id
 from bot.teams.auth import InboundAuth, Refused
-from bot.teams.bot import SORRY, AdvisorTeamsBot, card_invoke_error
+from bot.teams.bot import SORRY, AdvisorTeamsBot
 from bot.teams.inbound import BodyTooLarge, MalformedActivity, parse_activity, read_capped
+from bot.teams.messages import card_invoke_error
 from bot.teams.outbound import ConnectorLimits, describe_send_error
 from bot.teams.service_url import ServiceUrlError, ServiceUrlPolicy
 from bot.teams.store import ConversationStore

@@ -80,6 +80,15 @@ class FakeConnector:
     def texts(self) -> list[str]:
         return [s.activity.get("text") or "" for s in self.sent if s.method == "POST"]
 
+    def answers(self) -> list[str]:
+        """The texts of answers: messages carrying Teams' citation entity."""
+        return [
+            s.activity.get("text") or ""
+            for s in self.sent
+            if s.method == "POST"
+            and any(e.get("@type") == "Message" for e in s.activity.get("entities") or [])
+        ]
+
     def cards(self) -> list[dict[str, Any]]:
         return [
             a["content"]
@@ -87,3 +96,9 @@ class FakeConnector:
             if s.method == "POST"
             for a in s.activity.get("attachments") or []
         ]
+
+
+def card_buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button of an Adaptive Card: its body's action sets, then its own actions."""
+    sets = [b["actions"] for b in card.get("body", []) if b.get("type") == "ActionSet"]
+    return [a for actions in [*sets, card.get("actions", [])] for a in actions]

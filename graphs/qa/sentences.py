@@ -40,26 +40,36 @@ class Unit:
         return not self.question and len(self.text) >= MIN_CHARS and len(self.text.split()) >= 4
 
 
-def _paragraph_units(text: str) -> list[str]:
-    """Paragraphs with hard-wrapped lines joined; each list item is its own unit."""
-    units: list[str] = []
+MAX_ITEM_CHARS = 320  # a list item up to this long is quoted whole: its parts lean on it
+
+
+def _paragraph_units(text: str) -> list[tuple[str, bool]]:
+    """(unit, is a list item): paragraphs with hard-wrapped lines joined, list items apart."""
+    units: list[tuple[str, bool]] = []
     for paragraph in re.split(r"\n\s*\n", text):
         current: list[str] = []
+        item = False
         for line in paragraph.splitlines():
             if _LIST_ITEM.match(line) and current:
-                units.append(" ".join(current))
+                units.append((" ".join(current), item))
                 current = []
+            if _LIST_ITEM.match(line):
+                item = True
             if line.strip():
                 current.append(_LIST_ITEM.sub("", line).strip())
         if current:
-            units.append(" ".join(current))
+            units.append((" ".join(current), item))
     return units
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined."""
+    """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined. A short
+    list item stays whole ("ERP export: whether … Decision due 4 November, owner Lena.")."""
     sentences: list[str] = []
-    for unit in _paragraph_units(text):
+    for unit, item in _paragraph_units(text):
+        if item and len(unit) <= MAX_ITEM_CHARS:
+            sentences.append(unit)
+            continue
         start = 0
         for match in _BOUNDARY.finditer(unit):
             closing = match.group(1)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint fmt eval bench clean
+.PHONY: demo test lint fmt eval bench clean e2e-teams
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -34,6 +34,11 @@ fmt: $(VENV)/.installed-dev
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/advisor eval
+
+e2e-teams: $(VENV)/.installed  ## opt-in: the Teams face in Microsoft's Agents Playground, headless Chromium
+	@command -v chromium >/dev/null || { echo "needs Debian's chromium: apt-get install -y chromium" >&2; exit 1; }
+	cd e2e && npm ci --no-audit --no-fund
+	node e2e/teams_playground.mjs
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/ingest_and_ask.py

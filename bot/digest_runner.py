@@ -14,9 +14,10 @@ TICK_S = 60.0
 
 
 def configured_senders(advisor: Advisor, teams: object | None = None) -> dict[str, DigestSender]:
-    """A sender per channel that can post: Slack with its bot token or its OAuth installs;
-    Teams through the running endpoint's adapter (conversation references are stored as
-    people talk to the bot)."""
+    """A sender per channel that can post: Slack with its bot token or its OAuth installs
+    (refreshing the App Home of the users who opened it after each send); Teams through the
+    running endpoint's adapter (conversation references are stored as people talk to the
+    bot)."""
     senders: dict[str, DigestSender] = {}
     if teams is not None:
         from bot.teams.digest import TeamsDigestSender
@@ -29,15 +30,18 @@ def configured_senders(advisor: Advisor, teams: object | None = None) -> dict[st
     if mode is not None:
         from bot.slack.delivery import make_web_client
         from bot.slack.digest import SlackDigestSender
+        from bot.slack.home import HomePublisher
         from bot.slack.oauth import installation_store
+        from bot.slack.tenancy import ScopeResolver
 
+        homes = HomePublisher(advisor, ScopeResolver(advisor.tenants))  # refreshed after a send
         if mode == "token":
             token = settings.slack_bot_token.get_secret_value()  # type: ignore[union-attr]
             client = make_web_client(token, settings.slack_api_url, settings.slack_timeout_s)
-            senders["slack"] = SlackDigestSender(client)
+            senders["slack"] = SlackDigestSender(client, homes=homes)
         else:
             client = make_web_client(None, settings.slack_api_url, settings.slack_timeout_s)
-            senders["slack"] = SlackDigestSender(client, installation_store(advisor))
+            senders["slack"] = SlackDigestSender(client, installation_store(advisor), homes)
     return senders
 
 

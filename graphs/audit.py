@@ -21,7 +21,7 @@ from knowledge.db import audit_log
 from knowledge.identity import hash_user
 from knowledge.scope import DataScope, require_scope
 
-AuditKind = Literal["answer", "check", "recommendation", "digest", "install"]
+AuditKind = Literal["answer", "check", "recommendation", "digest", "install", "feedback"]
 EXPORT_COLUMNS = (
     "id",
     "at",

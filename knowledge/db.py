@@ -139,6 +139,9 @@ feedback = Table(
     Column("comment", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+Index(  # one vote per user and answer: a second vote updates it (knowledge/records.py)
+    "uq_feedback_vote", feedback.c.channel, feedback.c.answer_id, feedback.c.user_hash, unique=True
+)
 
 
 assessments = Table(  # completed assessments: what the digest and the audit read
@@ -250,6 +253,14 @@ slack_threads = Table(  # threads the bot speaks in: follow-ups, and the open in
     Column("question_ts", String(32), nullable=True),  # the message holding the open question
     Column("question_key", String(64), nullable=True),  # which question that message shows
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+slack_home_viewers = Table(  # who opened the App Home: whose view a digest run refreshes
+    "slack_home_viewers",
+    metadata,
+    Column("workspace", String(80), primary_key=True),  # "enterprise:team", as digests keep it
+    Column("user_id", String(32), primary_key=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # OAuth installs (multi-workspace): the latest installation per workspace and installer, and

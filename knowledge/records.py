@@ -9,11 +9,14 @@ that must not be lost: the claim holds while its holder renews it and counts as 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from knowledge.db import feedback, processed_keys
+from knowledge.db import feedback, processed_keys, upsert
+
+Vote = Literal["new", "changed", "same"]
 
 
 def claim_once(engine: Engine, scope: str, key: str) -> bool:
@@ -101,16 +104,17 @@ def record_feedback(
     answer_id: str,
     helpful: bool,
     comment: str | None = None,
-) -> None:
+) -> Vote:
+    """One vote per user and answer: the first is stored, a later one replaces it. Says
+    whether this was the user's first vote on the answer, a change, or the same vote again."""
+    c = feedback.c
+    key = {"channel": channel, "answer_id": answer_id, "user_hash": user_hash}
     with engine.begin() as conn:
-        conn.execute(
-            insert(feedback).values(
-                tenant=tenant,
-                channel=channel,
-                user_hash=user_hash,
-                answer_id=answer_id,
-                helpful=helpful,
-                comment=comment,
-                created_at=datetime.now(UTC),
-            )
-        )
+        before = conn.execute(
+            select(c.helpful).where(*(c[k] == v for k, v in key.items()))
+        ).scalar_one_or_none()
+        values = {**key, "tenant": tenant, "helpful": helpful, "comment": comment}
+        upsert(conn, feedback, values | {"created_at": datetime.now(UTC)}, tuple(key))
+    if before is None:
+        return "new"
+    return "same" if before == helpful else "changed"

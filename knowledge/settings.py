@@ -200,6 +200,37 @@ class Settings(BaseSettings):
         "renewing it; after a crash, Slack's retry is processed once the lease has run out.",
     )
 
+    # --- Slack: streaming and the App Home ----------------------------------------------
+    slack_stream_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        validation_alias=_env("SLACK_STREAM_INTERVAL_S"),
+        description="Least time between two chat.appendStream calls of one streamed answer.",
+    )
+    slack_operators: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=_env("ADVISOR_SLACK_OPERATORS"),
+        description="Slack user ids (comma-separated) whose App Home also shows the client's "
+        "notes and the last eval result.",
+    )
+    eval_report: Path | None = Field(
+        default=None,
+        validation_alias=_env("ADVISOR_EVAL_REPORT"),
+        description="The output of `advisor eval --json` that operators' App Home shows; "
+        "`eval-latest.json` in the data dir when unset.",
+    )
+
+    @field_validator("slack_operators", mode="before")
+    @classmethod
+    def _split_operators(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def eval_report_path(self) -> Path:
+        return self.eval_report or self.data_dir / "eval-latest.json"
+
     # --- Microsoft Teams (Bot Framework names) -------------------------------------------
     microsoft_app_id: str = Field(default="", validation_alias=_env("MicrosoftAppId"))
     microsoft_app_password: SecretStr = Field(

@@ -57,13 +57,16 @@ class SlackHarness:
         body = sign.interactive_body(payload)
         return await self.post(body, sign.signed_headers(body, json_body=False))
 
-    async def click(self, posted: Call, action_id: str, **kw: Any) -> ClientResponse:
-        """Click the element `action_id` of a message the bot posted (as the fake saw it)."""
-        action = _find_element(posted.params["blocks"], action_id)
+    async def click(
+        self, posted: Call, action_id: str, *, negative: bool = False, **kw: Any
+    ) -> ClientResponse:
+        """Click the element `action_id` of a message the bot posted (as the fake saw it); on
+        feedback buttons the positive one, or the negative one with `negative`."""
+        action = _clicked(_find_element(posted.params["blocks"], action_id), negative)
         message = {"ts": posted.ts, "thread_ts": posted.params.get("thread_ts"), "text": "…"}
         kw.setdefault("channel", posted.params.get("channel", "C1"))
         payload = sign.block_action(
-            {"action_id": action_id, "block_id": "b", **_clicked(action)},
+            {"action_id": action_id, "block_id": "b", **action},
             message=message,
             response_url=kw.pop("response_url", self.fake.response_url("click")),
             **kw,
@@ -84,9 +87,13 @@ def _find_element(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any
     raise AssertionError(f"no element {action_id!r} in {blocks}")
 
 
-def _clicked(element: dict[str, Any]) -> dict[str, Any]:
+def _clicked(element: dict[str, Any], negative: bool = False) -> dict[str, Any]:
+    """What Slack sends for a click on `element`."""
     if element["type"] == "static_select":
         return {"type": "static_select", "selected_option": element["options"][0]}
+    if element["type"] == "feedback_buttons":  # the value of the button that was pressed
+        pressed = element["negative_button" if negative else "positive_button"]
+        return {"type": "feedback_buttons", "value": pressed["value"]}
     return {"type": "button", "value": element.get("value", "")}
 
 

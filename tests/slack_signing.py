@@ -163,3 +163,22 @@ def view_submission(
         "api_app_id": "A1",
         "view": {**view, "id": "V1", "state": {"values": values}},
     }
+
+
+def home_opened(*, user: str = "U1", channel: str = "D1") -> dict[str, Any]:
+    """The user opened the app's Home tab (an `app_home_opened` event)."""
+    return {"type": "app_home_opened", "user": user, "channel": channel, "tab": "home"}
+
+
+def home_action(action: dict[str, Any], *, user: str = "U1", team: str = TEAM) -> dict[str, Any]:
+    """A click on the App Home: no channel, no message, no response_url."""
+    return {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "test"},
+        "user": {"id": user, "team_id": team},
+        "api_app_id": "A1",
+        "container": {"type": "view", "view_id": f"VH{user}"},
+        "view": {"id": f"VH{user}", "type": "home", "callback_id": "advisor_home"},
+        "trigger_id": f"trig.{next(_ids)}",
+        "actions": [{**action, "action_ts": str(time.time())}],
+    }

@@ -40,6 +40,7 @@ from graphs.runtime import Advisor
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.db import assessments, make_engine
 from knowledge.settings import Settings
+from knowledge.tenants import TenantError
 from tests import slack_signing as sign
 from tests.conftest import make_settings
 from tests.fakes.slack_api import Call
@@ -309,7 +310,7 @@ async def test_a_slack_mention_is_answered_by_the_deployment_with_the_workspaces
     assert "40k" in text and "Budget › 2026-10-02" in text
 
 
-async def test_a_follow_up_is_read_with_the_turns_sent_to_the_deployment(
+async def test_the_remote_answer_reads_sent_turns_and_maps_refusals_to_tenant_errors(
     deployment: Deployment, tmp_path: Path
 ) -> None:
     advisor = Advisor.open(make_settings(tmp_path / "face", **deployment.face()))
@@ -320,6 +321,9 @@ async def test_a_follow_up_is_read_with_the_turns_sent_to_the_deployment(
         answered = await advisor.remote_qa.answer(
             "and at seed stage?", caller, max_chars=4000, history=[earlier]
         )
+        stranger = QARequest(tenant="nobody", channel="terminal", user_id="U1")
+        with pytest.raises(TenantError, match="unknown tenant 'nobody'"):
+            await advisor.remote_qa.answer(OSPREY, stranger, max_chars=4000)
     finally:
         await advisor.aclose()
     assert answered.follow_up and answered.answer.covered

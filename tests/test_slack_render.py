@@ -29,7 +29,7 @@ def test_long_answers_are_split_not_rejected() -> None:
         for block in message["blocks"]:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= MAX_SECTION_CHARS
-    assert messages[-1]["blocks"][-1]["type"] == "actions"
+    assert [b["type"] for b in messages[-1]["blocks"][-2:]] == ["actions", "context_actions"]
     shown = "".join(
         b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"
     )

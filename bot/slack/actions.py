@@ -1,4 +1,5 @@
-"""Buttons: interview answers, feedback, "Run the assessment", "Share", "Start over"."""
+"""Buttons: interview answers, feedback, "Run the assessment", "Share", "Start over", and
+the App Home's "Run the assessment" and "Run the trigger check"."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.slack import render_assessment as ra
 from bot.slack.delivery import NO_UNFURL, respond_to
+from bot.slack.home import Viewer
 from bot.slack.interview import (
     answer_open_question,
     start_in_new_thread,
@@ -20,21 +22,29 @@ from bot.slack.interview import (
     thread_of,
 )
 from bot.slack.render import (
+    ACTION_FEEDBACK,
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_START_ASSESSMENT,
     ACTION_START_CHECK,
     APOLOGY,
+    parse_feedback_value,
     render_text,
 )
 from bot.slack.render_check import ACTION_CONTINUE_CHECK, parse_continue_value
+from bot.slack.render_home import ACTION_HOME_ASSESS, ACTION_HOME_CHECK
 from bot.slack.services import SlackServices
 from bot.slack.tenancy import Scope
 from bot.slack.threads import thread_key
+from graphs.audit import AuditEvent
 from knowledge.identity import hash_user
-from knowledge.records import record_feedback
+from knowledge.records import Vote, record_feedback
 
-FEEDBACK_SCOPE = "slack-feedback"
+VOTED: dict[Vote, str] = {
+    "new": "Thanks for the feedback!",
+    "changed": "Thanks: your feedback on this answer is updated.",
+    "same": "You already rated this answer. Thanks!",
+}
 STALE = "That question has already been answered (or the assessment moved on)."
 INVITE = "I can't post in this channel. Invite me (/invite) or DM me “assess”."
 OUTDATED = "That button doesn't work any more. Say “assess” to start a new assessment."
@@ -60,7 +70,10 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
     on(ra.ACTION_CANCEL, cancel_clicked, "slack.interview_cancel")
     on(ra.ACTION_RESTART, restart_clicked, "slack.interview_restart")
     on(ACTION_START_ASSESSMENT, assessment_clicked, "slack.assessment_start")
+    on(ACTION_FEEDBACK, feedback_clicked, "slack.feedback")
     on(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"), feedback_clicked, "slack.fb")
+    on(ACTION_HOME_ASSESS, home_assessment_clicked, "slack.home_assessment")
+    on(ACTION_HOME_CHECK, home_check_clicked, "slack.home_check")
     on(ra.ACTION_SHARE_RECOMMENDATION, share_recommendation, "slack.share_recommendation")
     on(ra.ACTION_SHARE_CHECK, share_check, "slack.share_check")
     on(ACTION_CONTINUE_CHECK, check_continued, "slack.check_continue")
@@ -112,6 +125,7 @@ async def _answer(
         user=context.user_id or "",
         value=value,
         question_key=question_key,
+        viewer=Viewer(context.team_id, context.enterprise_id, context.user_id or ""),
     )
     if not done:
         await _tell(body, STALE)
@@ -190,24 +204,67 @@ async def check_continued(svc: SlackServices, body: dict, context: AsyncBoltCont
 
 
 async def feedback_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
-    """👍/👎, once per user and answer, stored with a hashed user id."""
+    """A vote on an answer (Slack's feedback buttons, or the 👍/👎 buttons of older answers):
+    one per user and answer, a second one replaces the first; stored with a hashed user id
+    and recorded in the audit log."""
     action = _action(body)
-    answer_id = str(action["value"])[:64]
-    user_hash = hash_user("slack", context.user_id)
-    if not await svc.claim(FEEDBACK_SCOPE, f"{answer_id}:{user_hash}"):
-        await _tell(body, "You already rated this answer. Thanks!")
-        return
+    if action["action_id"] == ACTION_FEEDBACK:
+        answer_id, helpful = parse_feedback_value(action.get("value"))
+    else:  # an older answer's button: its value is the answer, its id says which way
+        answer_id = str(action.get("value") or "")[:64]
+        helpful = action["action_id"] == ACTION_FEEDBACK_UP
+    if not answer_id:
+        raise ra.ButtonValueError("a vote without an answer")
     client_tenant = svc.scopes.client_for(context.team_id, context.enterprise_id)
-    await asyncio.to_thread(
+    vote = await asyncio.to_thread(
         record_feedback,
         svc.advisor.engine,
         tenant=client_tenant,
         channel="slack",
-        user_hash=user_hash,
+        user_hash=hash_user("slack", context.user_id),
         answer_id=answer_id,
-        helpful=action["action_id"] == ACTION_FEEDBACK_UP,
+        helpful=helpful,
     )
-    await _tell(body, "Thanks for the feedback!")
+    if vote != "same":
+        event = AuditEvent(
+            kind="feedback",
+            tenant=client_tenant,
+            channel="slack",
+            user_id=context.user_id,
+            mode="vote",
+            request_id=answer_id,
+            outcome={"answer_id": answer_id, "helpful": helpful, "vote": vote},
+        )
+        await asyncio.to_thread(svc.advisor.audit.record, event)
+    await _tell(body, VOTED[vote])
+
+
+async def home_assessment_clicked(
+    svc: SlackServices, body: dict, context: AsyncBoltContext
+) -> None:
+    """From the App Home: the interview in a new thread of the user's DM with the app."""
+    user = context.user_id or ""
+    channel = await _direct_channel(context, user)
+    scope = await _scope(svc, body, context, channel)
+    await start_in_new_thread(
+        svc, context.client, team_id=context.team_id, channel=channel, user=user,
+        tenant=scope.tenant,
+    )  # fmt: skip
+
+
+async def home_check_clicked(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:
+    """From the App Home: the trigger-check form; its result goes to the user's DM."""
+    if not body.get("trigger_id"):
+        return
+    channel = await _direct_channel(context, context.user_id or "")
+    meta = json.dumps({"channel": channel, "response_url": ""})
+    await context.client.views_open(trigger_id=body["trigger_id"], view=ra.render_check_modal(meta))
+
+
+async def _direct_channel(context: AsyncBoltContext, user: str) -> str:
+    """The user's DM with the app (conversations.open; the Home tab has no channel)."""
+    opened = await context.client.conversations_open(users=user)
+    return str(opened["channel"]["id"])
 
 
 async def share_recommendation(svc: SlackServices, body: dict, context: AsyncBoltContext) -> None:

@@ -1,17 +1,26 @@
-"""The assistant pane (Bolt `AsyncAssistant`) and the Messages tab: a greeting with suggested
-prompts, then every message takes the same path as a DM."""
+"""The assistant pane (Bolt `AsyncAssistant`), the Messages tab and the Home tab.
+
+The pane greets with suggested prompts; every message then takes the same path as a DM, with
+Bolt's utilities for the thread: `say()` (its replies carry the thread context, so Bolt's
+context store works), the status, the title.
+"""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp, AsyncAssistant, AsyncBoltContext
+from slack_bolt.context.say.async_say import AsyncSay
+from slack_bolt.context.set_status.async_set_status import AsyncSetStatus
 from slack_bolt.context.set_suggested_prompts.async_set_suggested_prompts import (
     AsyncSetSuggestedPrompts,
 )
+from slack_bolt.context.set_title.async_set_title import AsyncSetTitle
 
 from bot.slack.delivery import NO_UNFURL
-from bot.slack.messages import spawn_turn
+from bot.slack.home import Viewer
+from bot.slack.messages import incoming, spawn_turn
 from bot.slack.render import render_text
-from bot.slack.services import Incoming, SlackServices, without_mentions
+from bot.slack.reply import AssistantPane
+from bot.slack.services import SlackServices
 
 GREETING = (
     "Hi! I help founders work out what technical leadership their AI work needs: a fractional AI "
@@ -31,41 +40,40 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
 
     @assistant.thread_started
     async def greet(
-        payload: dict, context: AsyncBoltContext, set_suggested_prompts: AsyncSetSuggestedPrompts
+        say: AsyncSay,
+        context: AsyncBoltContext,
+        set_suggested_prompts: AsyncSetSuggestedPrompts,
     ) -> None:
-        thread = payload["assistant_thread"]
-
         async def job() -> None:
-            await context.client.chat_postMessage(
-                channel=thread["channel_id"],
-                thread_ts=thread["thread_ts"],
-                **render_text(GREETING),
-                **NO_UNFURL,
-            )
+            await say(**render_text(GREETING), **NO_UNFURL)
             if set_suggested_prompts is not None:  # Bolt offers it for real assistant threads
                 await set_suggested_prompts(prompts=PROMPTS)
 
         svc.spawn_for_event(context, job(), name="slack.assistant_greeting")
 
     @assistant.user_message
-    async def on_user_message(payload: dict, body: dict, context: AsyncBoltContext) -> None:
-        msg = Incoming(
-            team_id=context.team_id,
-            enterprise_id=context.enterprise_id,
-            channel=payload["channel"],
-            thread_ts=str(payload["thread_ts"]),
-            user=payload.get("user") or "",
-            text=without_mentions(payload.get("text") or ""),
-            body=body,
-            assistant=True,
-        )
-        spawn_turn(svc, context, msg, "slack.assistant")
+    async def on_user_message(
+        payload: dict,
+        body: dict,
+        context: AsyncBoltContext,
+        say: AsyncSay,
+        set_status: AsyncSetStatus,
+        set_title: AsyncSetTitle,
+    ) -> None:
+        msg = incoming(payload, body, context, assistant=True)
+        pane = AssistantPane(say=say, set_status=set_status, set_title=set_title)
+        spawn_turn(svc, context, msg, "slack.assistant", pane)
 
     app.assistant(assistant)
 
     async def on_home_opened(event: dict, context: AsyncBoltContext) -> None:
-        if event.get("tab") == "messages" and event.get("channel"):
-            job = greet_once(svc, context, event["channel"], event.get("user") or "")
+        user = event.get("user") or ""
+        if event.get("tab") == "home" and user:
+            viewer = Viewer(context.team_id, context.enterprise_id, user)
+            job = svc.homes.opened(context.client, viewer)
+            svc.spawn_for_event(context, job, name="slack.home")
+        elif event.get("tab") == "messages" and event.get("channel"):
+            job = greet_once(svc, context, event["channel"], user)
             svc.spawn_for_event(context, job, name="slack.greeting")
 
     app.event("app_home_opened")(on_home_opened)

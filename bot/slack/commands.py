@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from bot.observability import request_id
 from bot.slack import render_assessment as ra
-from bot.slack.delivery import respond_to
+from bot.slack.delivery import NO_UNFURL, respond_to
 from bot.slack.digest import digest_command
+from bot.slack.home import Viewer
 from bot.slack.interview import start_in_new_thread
 from bot.slack.render import APOLOGY, render_answer, render_text
 from bot.slack.render_check import render_check
@@ -80,7 +82,8 @@ def register(app: AsyncApp, svc: SlackServices) -> None:
         await ack()
         meta = json.loads(view.get("private_metadata") or "{}")
         url = meta.get("response_url") or ""
-        spawn(context, modal_check(svc, view, url), "slack.trigger_check_form", url)
+        reply = _form_reply(context, url, meta.get("channel"))
+        spawn(context, modal_check(svc, view, reply), "slack.trigger_check_form", url)
 
     async def advisor(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
         sub = parse_advisor(command.get("text", ""))
@@ -132,18 +135,34 @@ async def quick_check(svc: SlackServices, command: dict, context: AsyncBoltConte
     await _reply(command, render_check(result))
 
 
-async def modal_check(svc: SlackServices, view: dict, response_url: str) -> None:
+FormReply = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _form_reply(context: AsyncBoltContext, response_url: str, channel: object) -> FormReply:
+    """Where a form's result goes: its command's response_url, or (opened from the App Home,
+    which has none) the user's DM with the app."""
+
+    async def reply(message: dict[str, Any]) -> None:
+        if response_url or not isinstance(channel, str) or not channel:
+            await respond_to(response_url, message, response_type="ephemeral")
+            return
+        await context.client.chat_postMessage(channel=channel, **message, **NO_UNFURL)
+
+    return reply
+
+
+async def modal_check(svc: SlackServices, view: dict, reply: FormReply) -> None:
     """The form's ticks are the facts; the rubric decides (deterministic, no model)."""
     try:
         facts = ra.facts_from_modal(view["state"]["values"])
     except (ra.ButtonValueError, KeyError, TypeError):
-        await respond_to(response_url, render_text(FORM_UNREADABLE), response_type="ephemeral")
+        await reply(render_text(FORM_UNREADABLE))
         return
     result = CheckResult(
         detected=facts, recommendation=svc.advisor.recommend(facts, channel="slack")
     )
     for message in render_check(result):
-        await respond_to(response_url, message, response_type="ephemeral")
+        await reply(message)
 
 
 async def ask(svc: SlackServices, command: dict, context: AsyncBoltContext, text: str) -> None:
@@ -209,3 +228,5 @@ async def digest(svc: SlackServices, command: dict, context: AsyncBoltContext, a
     scope = await _scope(svc, command, context)
     reply = await digest_command(svc, context.client, command, scope.tenant, arg.strip())
     await _reply(command, [reply])
+    viewer = Viewer(context.team_id, context.enterprise_id, context.user_id or "")
+    await svc.homes.refresh(context.client, viewer)  # the Home lists the digest schedules

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import NO_UNFURL
+from bot.slack.home import HomePublisher
 from bot.slack.installations import SqlInstallationStore
 from bot.slack.render import (
     Message,
@@ -74,13 +75,17 @@ class SlackDigestSender:
     """Posts a digest to a subscribed channel; maps Slack errors to retryable or not.
 
     With one workspace the client carries its token; with OAuth installs the token of the
-    subscription's workspace is looked up in `installations` for each send.
+    subscription's workspace is looked up in `installations` for each send. With `homes`, the
+    App Home of the workspace's users who opened it is refreshed after a send.
     """
 
     def __init__(
-        self, client: AsyncWebClient, installations: SqlInstallationStore | None = None
+        self,
+        client: AsyncWebClient,
+        installations: SqlInstallationStore | None = None,
+        homes: HomePublisher | None = None,
     ) -> None:
-        self._client, self._installations = client, installations
+        self._client, self._installations, self._homes = client, installations, homes
 
     async def send(self, subscription: Subscription, digest: Digest) -> None:
         token = await self._token_for(subscription)
@@ -92,6 +97,8 @@ class SlackDigestSender:
         except SlackApiError as exc:
             error = api_error_code(exc)
             raise DeliveryError(f"slack {error}", retryable=error not in PERMANENT_ERRORS) from exc
+        if self._homes is not None:
+            await self._homes.after_digest(self._client, subscription, token)
 
     async def _token_for(self, subscription: Subscription) -> str | None:
         """None with one workspace (the client's own token); the install's bot token else."""

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.delivery import NO_UNFURL, post_thread
+from bot.slack.home import Viewer
 from bot.slack.render import render_text
 from bot.slack.render_assessment import (
     render_answered,
@@ -105,8 +106,10 @@ async def post_turn(
     thread_ts: str,
     key: str,
     turn: InterviewTurn,
+    viewer: Viewer | None = None,
 ) -> None:
-    """Post what the interview says next: a question, the recommendation, or a last word."""
+    """Post what the interview says next: a question, the recommendation, or a last word.
+    A finished assessment refreshes the App Home of `viewer` (who answered last)."""
     if turn.status == "asking" and turn.question is not None:
         message = render_question(turn.question, turn.message)
         ts = await post_thread(client, channel, thread_ts, [message])
@@ -114,6 +117,8 @@ async def post_turn(
         return
     if turn.status == "done" and turn.recommendation is not None:
         await post_thread(client, channel, thread_ts, render_recommendation(turn.recommendation))
+        if viewer is not None:
+            await svc.homes.refresh(client, viewer)
     else:
         await post_thread(client, channel, thread_ts, [render_text(turn.message or "Done.")])
     await svc.remember(key, "interview", None)
@@ -130,6 +135,7 @@ async def answer_open_question(
     user: str,
     value: str,
     question_key: str | None = None,
+    viewer: Viewer | None = None,
 ) -> bool:
     """File `value` as the answer to the question the user saw, posted at `question_ts`.
 
@@ -149,9 +155,9 @@ async def answer_open_question(
             if on_screen and shown.key == turn.question.key:  # type: ignore[union-attr]
                 return False  # the open question is showing: an old or a second click
             turn.message = RESUMED
-            await post_turn(svc, client, **where, turn=turn)
+            await post_turn(svc, client, **where, turn=turn, viewer=viewer)
             return True
-        await post_turn(svc, client, **where, turn=turn)
+        await post_turn(svc, client, **where, turn=turn, viewer=viewer)
     if question_ts and turn.answered_question is not None:
         await _show_answered(client, channel, question_ts, turn)
     return True
@@ -180,6 +186,7 @@ async def reply_in_words(
     thread_ts: str,
     user: str,
     text: str,
+    viewer: Viewer | None = None,
 ) -> None:
     """A message typed in a thread with an open question answers the question on screen."""
     shown = await asyncio.to_thread(svc.threads.shown_question, key)
@@ -192,6 +199,7 @@ async def reply_in_words(
         question_ts=shown.ts if shown else "",
         user=user,
         value=text,
+        viewer=viewer,
     )
 
 

@@ -21,7 +21,8 @@ MAX_BLOCKS = 50
 MAX_FALLBACK_CHARS = 300
 MAX_PLAIN_CHARS = 75  # button and option labels
 
-ACTION_FEEDBACK_UP = "feedback_up"
+ACTION_FEEDBACK = "answer_feedback"  # Slack's feedback_buttons under every answer
+ACTION_FEEDBACK_UP = "feedback_up"  # the 👍/👎 buttons of answers posted before it
 ACTION_FEEDBACK_DOWN = "feedback_down"
 ACTION_START_ASSESSMENT = "assessment_start"
 ACTION_START_CHECK = "check_start"  # opens the trigger-check form
@@ -74,8 +75,18 @@ def _cut_point(text: str, limit: int) -> int:
     return amp if amp > 0 and ";" not in window[amp:] else limit
 
 
+class ButtonValueError(ValueError):
+    """A button or form value we did not write (edited by hand, or from another version)."""
+
+
+def mrkdwn(escaped: str) -> dict[str, Any]:
+    """A mrkdwn text object Slack never pre-parses (`verbatim`): no auto-linked URLs, channel
+    names or mentions, on top of the escaping."""
+    return {"type": "mrkdwn", "text": escaped, "verbatim": True}
+
+
 def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def sections(escaped: str) -> list[Block]:
@@ -83,7 +94,7 @@ def sections(escaped: str) -> list[Block]:
 
 
 def context(escaped: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": escaped}]}
+    return {"type": "context", "elements": [mrkdwn(escaped)]}
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -131,19 +142,28 @@ def fallback_text(escaped: str, limit: int = MAX_FALLBACK_CHARS) -> str:
 
 
 def render_answer(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Message]:
-    """The answer line first (bold), the quotes, the sources, notices; then the next step as
-    a button when it starts a flow (the assessment, the trigger check), and feedback."""
+    """The answer line first (bold), the quotes, then `answer_tail`: sources, notices, the
+    next step and feedback."""
     body = escape_mrkdwn(answer.answer)
     lead = escape_mrkdwn(answer.lead) if answer.lead else None
     rest = escape_mrkdwn(_after_lead(answer)) if lead else body
     blocks = sections(f"*{lead}*") if lead else []
     blocks += sections(rest) if rest.strip() else []
-    blocks += source_blocks(answer.citations)
+    blocks += answer_tail(answer, answer_id=answer_id, notices=notices)
+    return paginate(blocks, body)
+
+
+def answer_tail(answer: Answer, *, answer_id: str, notices: Sequence[str] = ()) -> list[Block]:
+    """What follows an answer's text: the sources, notices, the next step as a button when it
+    starts a flow (the assessment, the trigger check), and Slack's feedback buttons. Also what
+    a streamed answer ends with (chat.stopStream's blocks)."""
+    blocks = source_blocks(answer.citations)
     lines = [escape_mrkdwn(n) for n in (*notices, answer.notice) if n]
     if lines:
         blocks.append(context("_" + "_\n_".join(lines) + "_"))
-    blocks.append(actions([*_next_step_button(answer), *_feedback(answer_id)], "answer_actions"))
-    return paginate(blocks, body)
+    blocks.append(actions(_next_step_button(answer), "answer_actions"))
+    blocks.append(feedback_block(answer_id))
+    return blocks
 
 
 def _after_lead(answer: Answer) -> str:
@@ -162,11 +182,40 @@ def _next_step_button(answer: Answer) -> list[dict[str, Any]]:
     return [button("Run the assessment", ACTION_START_ASSESSMENT, "answer", "primary")]
 
 
-def _feedback(answer_id: str) -> list[dict[str, Any]]:
-    return [
-        button("👍 Helpful", ACTION_FEEDBACK_UP, answer_id),
-        button("👎 Not helpful", ACTION_FEEDBACK_DOWN, answer_id),
-    ]
+def feedback_block(answer_id: str) -> Block:
+    """Slack's AI feedback element: `feedback_buttons` in a `context_actions` block. Each
+    button's value names the answer and the vote."""
+
+    def vote(text: str, label: str, helpful: bool) -> dict[str, Any]:
+        return {
+            "text": {"type": "plain_text", "text": text},
+            "accessibility_label": label,
+            "value": feedback_value(answer_id, helpful),
+        }
+
+    return {
+        "type": "context_actions",
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": ACTION_FEEDBACK,
+                "positive_button": vote("Helpful", "This answer was helpful", True),
+                "negative_button": vote("Not helpful", "This answer was not helpful", False),
+            }
+        ],
+    }
+
+
+def feedback_value(answer_id: str, helpful: bool) -> str:
+    return f"{'up' if helpful else 'down'}:{answer_id[:64]}"
+
+
+def parse_feedback_value(raw: object) -> tuple[str, bool]:
+    """(answer id, helpful) from a feedback button's value."""
+    vote, _, answer_id = str(raw or "").partition(":")
+    if vote not in ("up", "down") or not answer_id or len(answer_id) > 64:
+        raise ButtonValueError("not a feedback vote")
+    return answer_id, vote == "up"
 
 
 def render_text(text: str) -> Message:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.slack.render import (
     Block,
+    ButtonValueError,
     Message,
     actions,
     button,
@@ -43,10 +44,6 @@ MAX_BUTTONS = 5
 def answer_value(key: str, value: str) -> str:
     """What an interview button sends back: the question it answers, and the answer."""
     return json.dumps({"k": key, "v": value}, separators=(",", ":"))
-
-
-class ButtonValueError(ValueError):
-    """A button or form value we did not write (edited by hand, or from another version)."""
 
 
 def parse_answer_value(raw: str) -> tuple[str, str]:

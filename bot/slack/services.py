@@ -11,6 +11,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.slack.dedup import delivery_of
+from bot.slack.home import HomePublisher
+from bot.slack.streaming import StreamSupport
 from bot.slack.tenancy import Scope, ScopeResolver
 from bot.slack.threads import SlackThreads, thread_key
 from bot.slack.workers import Apology, Workers
@@ -33,6 +35,7 @@ class Incoming:
     text: str
     body: dict[str, Any] = field(repr=False)
     assistant: bool = False  # in an assistant thread: status instead of a placeholder
+    user_team: str | None = None  # the asker's own team (Slack Connect: not the workspace's)
 
     @property
     def key(self) -> str:
@@ -51,15 +54,20 @@ class SlackServices:
     threads: SlackThreads
     scopes: ScopeResolver
     locks: ThreadLocks  # one action at a time per thread, across replicas on PostgreSQL
+    streams: StreamSupport  # which workspaces can stream answers natively
+    homes: HomePublisher  # the App Home, per user
 
     @classmethod
     def build(cls, advisor: Advisor) -> SlackServices:
+        scopes = ScopeResolver(advisor.tenants)
         return cls(
             advisor=advisor,
             workers=Workers(),
             threads=SlackThreads(advisor.engine),
-            scopes=ScopeResolver(advisor.tenants),
+            scopes=scopes,
             locks=ThreadLocks(advisor.engine),
+            streams=StreamSupport(),
+            homes=HomePublisher(advisor, scopes),
         )
 
     def spawn_for_event(

@@ -66,3 +66,16 @@ class AssessmentRecords:
         )
         with self._engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
+
+    def latest(
+        self, scope: DataScope, *, user_hash: str | None = None, limit: int = 2
+    ) -> list[dict[str, Any]]:
+        """The newest assessments `scope` may read, newest first (by one user when
+        `user_hash` is given); none for a caller mapped to no client."""
+        require_scope(scope)
+        query = select(assessments).where(scope.rows(assessments.c.tenant))
+        if user_hash is not None:
+            query = query.where(assessments.c.user_hash == user_hash)
+        query = query.order_by(assessments.c.created_at.desc(), assessments.c.id.desc())
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query.limit(max(1, limit)))]

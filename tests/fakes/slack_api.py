@@ -8,6 +8,15 @@ past the client's timeout, or a dropped connection for a method; and a method ca
 plays Slack's side of `oauth.v2.access`: `fake.grant(...)` issues a one-time code for a
 workspace, the app's client credentials are checked, and the bot token it hands out then
 answers `auth.test` for that workspace (and fails with `invalid_auth` once revoked).
+
+It answers as Slack does where our code depends on it: messages are kept, so
+`conversations.replies` returns a thread's bot replies with their metadata (Bolt's assistant
+thread-context store reads it); blocks and views that Slack would refuse (slack_sdk's own
+validators, Slack's limits) get `invalid_blocks` / `invalid_arguments`; chat.startStream /
+appendStream / stopStream keep a streamed message, require the recipient outside DMs, close
+after `stream_lifetime_s` (`message_not_in_streaming_state`) or when the user stops it
+(`stop_stream`: `stopped_by_user`); `streaming = False` plays a Slack without the methods
+(`unknown_method`); views.publish keeps each user's Home (`home_views`).
 """
 
 from __future__ import annotations
@@ -15,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import itertools
 import json
 import time
 from collections import defaultdict, deque
@@ -26,8 +34,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-BOT_USER_ID = "UBOT"
-BOT_ID = "BBOT"
+from tests.fakes.slack_methods import BOT_ID, BOT_USER_ID, SlackMethods
+from tests.fakes.slack_validation import message_problems
+
+_WITH_BLOCKS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 
 
 @dataclass
@@ -41,9 +51,12 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
     def text(self) -> str:
-        """Everything a user would read: the fallback text and every text in the blocks."""
+        """Everything a user would read: the fallback text and every text in the blocks (of
+        the message, or of the view)."""
         parts = [str(self.params.get("text") or "")]
         parts += _texts(self.params.get("blocks") or [])
+        view = self.params.get("view")
+        parts += _texts(view.get("blocks") or []) if isinstance(view, dict) else []
         return "\n".join(p for p in parts if p)
 
 
@@ -79,13 +92,13 @@ class _Failure:
     body: FailureBody = "json"
 
 
-class FakeSlackApi:
+class FakeSlackApi(SlackMethods):
     def __init__(self, team_id: str = "T1") -> None:
+        self._init_methods()
         self.team_id = team_id
         self.calls: list[Call] = []
         self.shared_channels: set[str] = set()
         self._failures: defaultdict[str, deque[_Failure]] = defaultdict(deque)
-        self._ts = itertools.count(1)
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base = ""
@@ -213,7 +226,7 @@ class FakeSlackApi:
             answer = {"ok": False, "error": "invalid_auth"}
         else:
             answer = self._answer(method, params, token)
-        ts = answer.get("ts") if method == "chat.postMessage" else None
+        ts = answer.get("ts") if method in ("chat.postMessage", "chat.startStream") else None
         status = 200 if answer["ok"] else 400  # as recorded: Slack itself says 200, ok=false
         self._record(Call(method, params, ts=ts, token=token, status=status))
         return web.json_response(answer)
@@ -260,7 +273,13 @@ class FakeSlackApi:
         }
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self._record(Call("response_url", await request.json(), path=request.match_info["name"]))
+        payload = await request.json()
+        problems = message_problems(payload)
+        call = Call("response_url", payload, path=request.match_info["name"])
+        call.status = 400 if problems else 200
+        self._record(call)
+        if problems:  # Slack answers a response_url it can't use with a 400 and the reason
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     def _record(self, call: Call) -> None:
@@ -268,8 +287,19 @@ class FakeSlackApi:
         self._changed.set()
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
-        ts = f"1700000000.{next(self._ts):06d}"
+        if method in _WITH_BLOCKS and message_problems(params):
+            return {"ok": False, "error": "invalid_blocks", "errors": message_problems(params)}
+        handler = self._method(method)
+        if handler is not None:
+            return handler(params)
+        ts = self._next_ts()
         channel = params.get("channel") or params.get("channel_id") or "C1"
+        if method == "chat.postMessage":
+            self._keep(channel, ts, params)
+        if method == "chat.update":
+            kept = self.messages.get((channel, str(params.get("ts"))))
+            if kept is not None:
+                kept.update({k: params[k] for k in ("text", "blocks", "metadata") if k in params})
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {
                 "user_id": BOT_USER_ID,
@@ -285,8 +315,11 @@ class FakeSlackApi:
             "conversations.info": {
                 "channel": {"id": channel, "is_ext_shared": channel in self.shared_channels}
             },
-            "conversations.replies": {"messages": [], "has_more": False},
-            "views.open": {"view": {"id": "V1", **(params.get("view") or {})}},
+            "conversations.open": {"channel": {"id": f"D{params.get('users', 'X')}"}},
+            "conversations.replies": {
+                "messages": self._replies(channel, str(params.get("ts") or ""), params),
+                "has_more": False,
+            },
             "users.info": {
                 "user": {
                     "id": params.get("user"),
@@ -305,14 +338,17 @@ def _token(request: web.Request, params: dict[str, Any]) -> str | None:
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
+    """The call's arguments: the query string (slack_sdk sends some methods' there), then the
+    body, JSON or form-encoded."""
+    data: dict[str, Any] = dict(request.query)
     if request.method == "GET":
-        return dict(request.query)
+        return data
     raw = await request.text()
     if request.content_type == "application/json":
-        data = json.loads(raw or "{}")
+        data |= json.loads(raw or "{}")
     else:
-        data = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("blocks", "view", "metadata", "prompts"):
+        data |= dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view", "metadata", "prompts", "chunks", "loading_messages"):
         if isinstance(data.get(key), str):
             data[key] = json.loads(data[key])
     return data

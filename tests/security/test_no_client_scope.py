@@ -21,6 +21,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.server import build_app
+from bot.slack.home import HomePublisher, Viewer
+from bot.slack.home_store import HomeStore
+from bot.slack.tenancy import ScopeResolver
 from bot.slack.threads import SlackThreads
 from bot.teams.store import ConversationStore as TeamsConversations
 from graphs.assessment.records import AssessmentRecords
@@ -132,6 +135,22 @@ def test_the_index_gives_an_unmapped_caller_no_client_chunk(busy: Advisor) -> No
         assert passages and {p.chunk.tenant for p in passages} == {"public"}
 
 
+def test_the_app_home_of_an_unmapped_workspace_shows_no_client_data(busy: Advisor) -> None:
+    busy.digests.subscribe("slack", "C-ACME", "acme", "monday 9:00", workspace=":T-acme")
+    busy.digests.subscribe("slack", "C-OTHER", None, "monday 9:00", workspace=":T-UNMAPPED")
+    homes = HomePublisher(busy, ScopeResolver(busy.tenants))
+    stranger = homes.facts(Viewer("T-UNMAPPED", None, "U9"))
+    assert stranger.client is None and stranger.latest is None
+    assert [s.channel_id for s in stranger.schedules] == ["C-OTHER"]  # its own, no client's
+    assert HomeStore(busy.engine).note_stats(PUBLIC) is None
+    # the rule is not vacuous: a client's own user sees its assessment and its schedule
+    own = homes.facts(Viewer("T-acme", None, "U9"))
+    assert own.client == "acme" and own.latest is not None
+    assert [s.channel_id for s in own.schedules] == ["C-ACME"]
+    notes = HomeStore(busy.engine).note_stats(DataScope.of("acme"))
+    assert notes is not None and notes.count > 0
+
+
 def test_a_digest_for_no_client_is_the_field_report_only_and_says_why(busy: Advisor) -> None:
     digest = busy.digest_preview(None)
     _assert_nothing_confidential(digest.model_dump(mode="json"))
@@ -157,7 +176,8 @@ async def test_answers_and_checks_for_an_unmapped_caller_cite_the_report_only(
 # (never a face): each with why. A new public method on a store must be added to one table.
 SCOPED_READS = {
     AuditLog: {"rows"},
-    AssessmentRecords: {"between"},
+    AssessmentRecords: {"between", "latest"},
+    HomeStore: {"schedules", "note_stats"},
     ConversationStore: {"recent"},
     KnowledgeIndex: {"get_chunks", "retrieve_for_tenant", "term_stats", "term_known"},
 }
@@ -202,6 +222,10 @@ NOT_CALLER_READS = {
         "save": "a write",
         "get": "keyed by a conversation id (digest delivery)",
     },
+    HomeStore: {
+        "seen": "a write",
+        "viewers": "user ids of the caller's own workspace, no client data",
+    },
 }
 
 
@@ -222,6 +246,9 @@ def test_every_store_method_is_scoped_or_explained(store: type) -> None:
 SCOPED_CALLS = {
     "audit.rows": lambda a, s: list(a.audit.rows(s, since=datetime.now(UTC))),
     "records.between": lambda a, s: a.records.between(s, datetime.now(UTC), datetime.now(UTC)),
+    "records.latest": lambda a, s: a.records.latest(s),
+    "home.schedules": lambda a, s: HomeStore(a.engine).schedules(s, ":T1"),
+    "home.note_stats": lambda a, s: HomeStore(a.engine).note_stats(s),
     "conversations.recent": lambda a, s: a.conversations.recent("thread", s),
     "index.get_chunks": lambda a, s: a.index.get_chunks(["x"], s),
 }
@@ -282,6 +309,11 @@ async def test_an_unmapped_slack_workspace_sees_no_client_data(slack_busy: Slack
     for reply in replies:
         _assert_nothing_confidential(reply.params)
     assert any("not mapped to a client" in r.text() for r in replies)
+    home = {"type": "app_home_opened", "user": "U9", "channel": "D9", "tab": "home"}
+    await slack_busy.event(home, team="T-UNMAPPED")
+    [published] = await slack_busy.fake.wait_for("views.publish")
+    _assert_nothing_confidential(published.params)
+    assert "No assessment yet" in published.text() and "isn't mapped" in published.text()
 
 
 async def test_an_unmapped_teams_tenant_sees_no_client_data(tmp_path: Path) -> None:

@@ -371,6 +371,7 @@ class Advisor:
         return problems
 
     def close(self) -> None:
+        self.index.close()
         self.engine.dispose()
 
 

@@ -41,8 +41,11 @@ def _prepare_cache(cache_dir: Path) -> Path:
 
 
 def load_model(cache_dir: Path) -> Any:
-    """The WordLlama model, loaded once per process (it is read-only and thread-safe)."""
-    key = str(cache_dir)
+    """The WordLlama model, loaded once per process (it is read-only and thread-safe). Its
+    weights come from the installed package, whatever `cache_dir` holds the tokenizer copy,
+    so one model serves every index and data dir in the process (one per data dir grew a
+    test run past 15 GB)."""
+    key = f"{MODEL_CONFIG}:{MODEL_DIM}"
     with _lock:
         if key not in _models:
             from wordllama import WordLlama

@@ -68,6 +68,7 @@ class KnowledgeIndex:
         self._settings = settings
         self._engine = engine
         self._model_dir = settings.ensure_data_dir() / "models" / "wordllama"
+        self._owns_client = client is None
         self._client = client or make_chroma_client(settings)
         self._collection = self._client.get_or_create_collection(
             settings.collection,
@@ -76,6 +77,12 @@ class KnowledgeIndex:
         )
         self._store = make_lexical_store(engine)
         self._backfill_lexical()
+
+    def close(self) -> None:
+        """Release the Chroma client we opened: Chroma keeps each client's system (its
+        SQLite handles and loaded segments) in a process-wide cache until it is closed."""
+        if self._owns_client:
+            self._client.close()
 
     # --- writes ------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], *, within: Connection | None = None) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from sqlalchemy import select
 
 from bot.server import build_app
 from bot.teams.digest import send_proactive
@@ -22,6 +23,7 @@ from bot.teams.routes import TEAMS_KEY
 from bot.teams.service_url import ServiceUrlError, ServiceUrlPolicy
 from graphs.digest_schedule import DeliveryError
 from graphs.runtime import Advisor
+from knowledge.db import feedback
 from tests.conftest import make_settings
 from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.bot_identity import FakeBotIdentity, signing_key
@@ -60,12 +62,22 @@ def activity(service_url: str, **fields: Any) -> dict[str, Any]:
     return base | fields
 
 
-def start_interview(service_url: str, **fields: Any) -> dict[str, Any]:
-    """An Action.Execute invoke: answered in the HTTP response, so no outbound call (and no
-    Entra token for the bot) is needed to see that the request got in."""
-    action = {"type": "Action.Execute", "verb": "assess", "data": {"advisor": "assess"}}
-    invoke = {"type": "invoke", "name": "adaptiveCard/action", "value": {"action": action}}
-    return activity(service_url, **invoke | fields)
+def vote_invoke(service_url: str, **fields: Any) -> dict[str, Any]:
+    """A feedback vote (`message/submitAction`): answered in the HTTP response and stored, so
+    no outbound call (and no Entra token for the bot) is needed to see that the request got
+    in. An Action.Execute would post its next card through the connector."""
+    value = {"actionName": "feedback", "actionValue": {"reaction": "like", "feedback": ""}}
+    invoke = {"type": "invoke", "name": "message/submitAction", "value": value}
+    return activity(service_url, replyToId=f"answer-{next(_ids)}", **invoke | fields)
+
+
+def votes(advisor: Advisor) -> list[tuple[str, bool]]:
+    """The Teams votes the bot stored: (answer id, helpful)."""
+    with advisor.engine.connect() as conn:
+        rows = conn.execute(
+            select(feedback.c.answer_id, feedback.c.helpful).where(feedback.c.channel == "teams")
+        )
+        return [(row.answer_id, row.helpful) for row in rows]
 
 
 @dataclass
@@ -86,12 +98,6 @@ class Server:
         async with self.http.post("/api/messages", headers=headers, **send) as response:
             await response.read()
             return response.status
-
-    async def invoke_body(self, body: dict[str, Any], token: str) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {token}"}
-        async with self.http.post("/api/messages", json=body, headers=headers) as response:
-            assert response.status == 200, await response.text()
-            return await response.json()
 
 
 async def serve(tmp_path: Path, *, app_id: bool, **more: Any) -> Server:
@@ -149,14 +155,16 @@ async def test_a_forged_token_is_refused_before_the_body_is_read(app_mode: Serve
 async def test_a_valid_channel_token_reaches_the_bot(app_mode: Server) -> None:
     url = app_mode.connector.url
     token = app_mode.identity.channel_token(APP_ID, url)
-    body = await app_mode.invoke_body(start_interview(url), token)
-    assert body["statusCode"] == 200 and "1/" in str(body["value"])
+    invoke = vote_invoke(url)
+    assert await app_mode.post(invoke, token=token) == 200
+    assert votes(app_mode.advisor) == [(invoke["replyToId"], True)]
 
 
 async def test_an_emulator_token_for_this_bot_reaches_the_bot(app_mode: Server) -> None:
     token = app_mode.identity.emulator_token(APP_ID)
-    body = await app_mode.invoke_body(start_interview(app_mode.connector.url), token)
-    assert body["statusCode"] == 200
+    invoke = vote_invoke(app_mode.connector.url)
+    assert await app_mode.post(invoke, token=token) == 200
+    assert votes(app_mode.advisor) == [(invoke["replyToId"], True)]
 
 
 FORGERIES = {
@@ -181,7 +189,7 @@ async def test_forged_channel_tokens_are_401_and_nothing_is_sent(app_mode: Serve
     statuses = {}
     for forgery, claims in FORGERIES.items():
         token = app_mode.identity.channel_token(APP_ID, url, **dict(claims))
-        invoke = await app_mode.post(start_interview(url), token=token)
+        invoke = await app_mode.post(vote_invoke(url), token=token)
         message = await app_mode.post(activity(url, text="hi"), token=token)
         statuses[forgery] = (invoke, message)
     assert statuses == {forgery: (401, 401) for forgery in FORGERIES}
@@ -189,7 +197,7 @@ async def test_forged_channel_tokens_are_401_and_nothing_is_sent(app_mode: Serve
 
 
 async def test_malformed_authorization_headers_are_401(app_mode: Server) -> None:
-    body = start_interview(app_mode.connector.url)
+    body = vote_invoke(app_mode.connector.url)
     headers = ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a.b.c", "bearer x", "Bearer x y", "x" * 9000]
     statuses = {h[:20]: await app_mode.post(body, Authorization=h) for h in headers}
     assert set(statuses.values()) <= {400, 401}, statuses
@@ -199,7 +207,7 @@ async def test_our_own_outbound_token_shape_is_not_a_caller(app_mode: Server) ->
     """An Emulator-style token is checked by `appid`; one minted for the connector (audience
     api.botframework.com, appid = this bot) must not be replayable as an inbound call."""
     token = app_mode.identity.emulator_token(APP_ID, aud="https://api.botframework.com")
-    assert await app_mode.post(start_interview(app_mode.connector.url), token=token) == 401
+    assert await app_mode.post(vote_invoke(app_mode.connector.url), token=token) == 401
 
 
 async def test_a_key_not_endorsed_for_the_channel_is_401(tmp_path: Path) -> None:
@@ -207,8 +215,8 @@ async def test_a_key_not_endorsed_for_the_channel_is_401(tmp_path: Path) -> None
     try:
         url = server.connector.url
         token = server.identity.channel_token(APP_ID, url)
-        assert await server.post(start_interview(url, channelId="webchat"), token=token) == 401
-        assert await server.post(start_interview(url), token=token) == 200
+        assert await server.post(vote_invoke(url, channelId="webchat"), token=token) == 401
+        assert await server.post(vote_invoke(url), token=token) == 200
     finally:
         await shut(server)
 
@@ -231,7 +239,7 @@ async def test_slow_signing_keys_cost_a_401_not_a_stalled_server(tmp_path: Path)
         server.identity.stall_s = 1.0
         token = server.identity.channel_token(APP_ID, server.connector.url)
         started = time.perf_counter()
-        refused = asyncio.create_task(server.post(start_interview(server.connector.url), token))
+        refused = asyncio.create_task(server.post(vote_invoke(server.connector.url), token))
         await asyncio.sleep(0.05)
         async with server.http.get("/healthz") as health:
             assert health.status == 200 and time.perf_counter() - started < 0.25
@@ -247,7 +255,7 @@ async def test_unreachable_signing_keys_are_401(tmp_path: Path) -> None:
     )
     try:
         token = server.identity.channel_token(APP_ID, server.connector.url)
-        assert await server.post(start_interview(server.connector.url), token=token) == 401
+        assert await server.post(vote_invoke(server.connector.url), token=token) == 401
     finally:
         await shut(server)
 

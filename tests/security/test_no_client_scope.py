@@ -190,6 +190,7 @@ NOT_CALLER_READS = {
         "delete": "a write",
         "bump_revision": "a write",
         "count": "a number, no content",
+        "close": "plumbing: releases the Chroma client",
         "chunks_for_tenant": "names one client explicitly (offboarding, tests); no None",
         "retrieve_dense": "eval tool; scoped like retrieve_for_tenant",
         "retrieve_lexical": "eval tool; scoped like retrieve_for_tenant",

@@ -83,25 +83,20 @@ class _Neighbours:
 
     @classmethod
     def from_corpus(cls, featurizer: Featurizer, keys: tuple[str, ...]) -> _Neighbours:
-        """Featurised once per data dir and kept there (keyed by the corpus digest), so a
+        """The training corpus as a bank: a pure function of the committed corpus and the
+        bundled embedding weights, so it is built once per process and shared by every
+        reader in it (~130 MB), and its vectors are kept on disk beside the model cache, so a
         one-shot `advisor check` does not spend seconds re-reading the corpus."""
         from graphs.assessment.reader.train import corpus_digest, load_examples, targets
 
-        examples = load_examples()
-        labels = {key: targets(key, examples) for key in keys}
-        cache = featurizer.cache_dir / f"reader-neighbours-{corpus_digest()[:16]}.npy"
-        if cache.exists():
-            try:
-                return cls(np.load(cache).astype(np.float32), labels)
-            except (OSError, ValueError):
-                pass  # unreadable: rebuild it
-        vectors = similarity_view(featurizer.rows([e.text for e in examples]))
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cache, vectors.astype(np.float16))
-        except OSError:
-            pass  # a read-only data dir: rebuilt next time
-        return cls(vectors.astype(np.float16).astype(np.float32), labels)
+        digest = corpus_digest()
+        with _BANKS_LOCK:
+            if (digest, keys) not in _BANKS:
+                examples = load_examples()
+                labels = {key: targets(key, examples) for key in keys}
+                vectors = _corpus_vectors(featurizer, digest, [e.text for e in examples])
+                _BANKS[digest, keys] = cls(vectors, labels)
+            return _BANKS[digest, keys]
 
     def nearest(self, rows: np.ndarray) -> np.ndarray:
         """Indices of each row's NEIGHBOURS nearest training texts. The hashed words are
@@ -118,6 +113,26 @@ class _Neighbours:
         classes = len(STAGE_CLASSES) if key == "stage" else len(TRI_CLASSES)
         labels = self.labels[key][near]
         return np.stack([(labels == c).mean(axis=1) for c in range(classes)], axis=1)
+
+
+_BANKS: dict[tuple[str, tuple[str, ...]], _Neighbours] = {}
+_BANKS_LOCK = threading.Lock()
+
+
+def _corpus_vectors(featurizer: Featurizer, digest: str, texts: list[str]) -> np.ndarray:
+    cache = featurizer.cache_dir / f"reader-neighbours-{digest[:16]}.npy"
+    if cache.exists():
+        try:
+            return np.load(cache).astype(np.float32)
+        except (OSError, ValueError):
+            pass  # unreadable: rebuild it
+    rows = similarity_view(featurizer.rows(texts)).astype(np.float16)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, rows)
+    except OSError:
+        pass  # a read-only data dir: rebuilt by the next process
+    return rows.astype(np.float32)
 
 
 def similarity_view(rows: np.ndarray) -> np.ndarray:

@@ -100,6 +100,28 @@ def test_a_quoted_question_does_not_cut_a_sentence() -> None:
     assert second == "A seed company should hire one."
 
 
+def test_a_sentence_too_short_to_stand_alone_is_quoted_with_its_neighbour() -> None:
+    text = (
+        "How much does it cost? It varies. Senior operators are not cheap.\n\n"
+        "Do not hire one if you only want a pitch deck. Get an advisor or strategist."
+    )
+    quoted = [u.text for u in units(text)]
+    assert quoted == [
+        "How much does it cost?",  # a question is never joined to its answer
+        "It varies. Senior operators are not cheap.",
+        "Do not hire one if you only want a pitch deck. Get an advisor or strategist.",
+    ]
+    assert split_sentences(text)[1] == "It varies."  # plain sentences stay as they are
+
+
+def test_decision_shaped_questions_include_is_that_ok() -> None:
+    from graphs.qa.intent import is_decision
+
+    assert is_decision("they only get weekly meetings, no repo access. is that ok?")
+    assert is_decision("A board member suggested a fractional CTO between them. Good idea?")
+    assert not is_decision("what happens in week 1?")
+
+
 def test_no_quotable_unit_is_a_question_or_a_link_leftover() -> None:
     quotable = [u for c in field_report_chunks() for u in units(c.text) if u.quotable]
     assert quotable

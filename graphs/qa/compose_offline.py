@@ -275,7 +275,7 @@ def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]
         if c.unit.text in seen:
             continue
         same = sum(1 for x in chosen if x.passage.chunk.section == top)
-        if c.passage.chunk.section == top and same >= MAX_FROM_TOP and not c.passage.chunk.date:
+        if c.passage.chunk.section == top and same >= MAX_FROM_TOP:
             continue
         chosen.append(c)
         seen.add(c.unit.text)

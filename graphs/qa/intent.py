@@ -1,7 +1,8 @@
 """What a question asks for: a decision, a named part of the report, or several things.
 
-- A decision ("should we…", "do we need…", "is it too early…", "who should I bring in…") is
-  answered with the rubric's verdict on what the question says about the company.
+- A decision ("should we…", "do we need…", "is it too early…", "who should I bring in…",
+  "… is that ok?", "good idea?") is answered with the rubric's verdict on what the question
+  says about the company.
 - A named part of the report ("week 1", "the fifth signal", "at seed", "series B") is found
   by its heading, whatever the retrieval scores say: one strong section beats neighbours.
 - Two questions in one message are each answered, each cited.
@@ -19,7 +20,9 @@ _DECISION = re.compile(
     r"is it (worth|time)|are we (ready|too)|who (should|do) (we|i)|what (kind|type|sort) of "
     r"(help|person|role|leader)|which (option|one|role)|(hire|bring in|get|engage) (a|an|some)"
     r"\b.*\?|fractional or|or (a|an) (full[- ]time|agency|advisor|specialist)|worth it|"
-    r"what do (we|i) (hire|need)|what should (we|i) (do|hire|get))\b",
+    r"what do (we|i) (hire|need)|what should (we|i) (do|hire|get)|"
+    r"(is|would) (that|this|it) (be )?(ok|okay|fine|enough|acceptable|a good idea|smart|wise)|"
+    r"good idea|(does|would) (that|this) (work|make sense))\b",
     re.IGNORECASE,
 )
 _NUMBER = {

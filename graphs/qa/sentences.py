@@ -65,11 +65,17 @@ def _paragraph_units(text: str) -> list[tuple[str, bool]]:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a chunk, verbatim up to whitespace: wrapped lines are re-joined. A short
     list item stays whole ("ERP export: whether … Decision due 4 November, owner Lena.")."""
-    sentences: list[str] = []
+    return [sentence for group in _sentence_groups(text) for sentence in group]
+
+
+def _sentence_groups(text: str) -> list[list[str]]:
+    """The sentences of each paragraph or list item, in order."""
+    groups: list[list[str]] = []
     for unit, item in _paragraph_units(text):
         if item and len(unit) <= MAX_ITEM_CHARS:
-            sentences.append(unit)
+            groups.append([unit])
             continue
+        sentences: list[str] = []
         start = 0
         for match in _BOUNDARY.finditer(unit):
             closing = match.group(1)
@@ -82,21 +88,74 @@ def split_sentences(text: str) -> list[str]:
         tail = unit[start:].strip()
         if tail:
             sentences.append(tail)
-    return sentences
+        groups.append(sentences)
+    return groups
+
+
+def _too_short(sentence: str) -> bool:
+    return len(sentence) < MIN_CHARS or len(sentence.split()) < 4
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip('”"’) ').endswith("?")
+
+
+_WARNING = re.compile(r"^(do not|don't|never)\b", re.IGNORECASE)
+REMEDY_WORDS = 6
+
+
+def _remedy(sentence: str) -> bool:
+    """A short instruction ("Get an advisor or strategist.") that, after a warning, says
+    what to do instead: one thought with the warning."""
+    return (
+        len(sentence.split()) <= REMEDY_WORDS
+        and bool(_PRESCRIBES.search(sentence))
+        and not _WARNING.match(sentence)
+        and not _is_question(sentence)
+    )
+
+
+def _leaning(sentences: list[str]) -> list[str]:
+    """A sentence too short to stand alone ("It varies.", "This is a real fear.") leans on
+    the one after it in its paragraph (the last one on the one before), so it is quoted with
+    what it introduces instead of dropped; a warning keeps the short remedy after it; a
+    question is never joined to an answer."""
+    out: list[str] = []
+    carry = ""
+    for sentence in sentences:
+        if carry and not _is_question(sentence):
+            sentence, carry = f"{carry} {sentence}", ""
+        elif carry:
+            out.append(carry)
+            carry = ""
+        if _too_short(sentence) and not _is_question(sentence):
+            carry = sentence
+            continue
+        if out and _WARNING.match(out[-1]) and _remedy(sentence):
+            out[-1] = f"{out[-1]} {sentence}"  # "Do not … if …. Get an advisor or strategist."
+            continue
+        out.append(sentence)
+    if carry:
+        if out and not _is_question(out[-1]) and not _too_short(out[-1]):
+            out[-1] = f"{out[-1]} {carry}"
+        else:
+            out.append(carry)
+    return out
 
 
 def units(text: str) -> list[Unit]:
-    """The chunk's sentences that may be quoted, minus navigation leftovers."""
+    """The chunk's sentences that may be quoted, minus navigation leftovers; a sentence too
+    short to stand alone is one unit with its neighbour."""
+    sentences = [s for group in _sentence_groups(text) for s in _leaning(group)]
     out = []
-    for position, sentence in enumerate(split_sentences(text)):
+    for position, sentence in enumerate(sentences):
         if _NAVIGATION.search(sentence):
             continue
-        bare = sentence.rstrip('”"’) ')
         out.append(
             Unit(
                 text=sentence,
                 position=position,
-                question=bare.endswith("?"),
+                question=_is_question(sentence),
                 symptoms=bool(_SYMPTOMS.match(sentence)),
                 prescribes=bool(_PRESCRIBES.search(sentence)),
             )

@@ -32,7 +32,9 @@ ARTEFACT = Path(__file__).parent / "model.npz"
 # A fact is read only above its group's threshold; the reasons not to hire need more
 # certainty, because one of them read wrongly overturns the whole recommendation.
 # Tuned on the dev half of tests/golden/situations (never on the test half).
-DEFAULT_THRESHOLDS = {"stage": 0.5, "signals": 0.45, "disqualifiers": 0.65, "context": 0.45}
+# The stage is said in a few words inside a longer sentence ("PE-owned", "after our B"), so
+# its reading is rarely sure and rarely wrong: 0.3 keeps precision and lifts recall (dev).
+DEFAULT_THRESHOLDS = {"stage": 0.3, "signals": 0.45, "disqualifiers": 0.65, "context": 0.45}
 # Each span's classifier reading is blended with what its nearest training texts say: the
 # classifier generalises, the neighbours keep it from reading a fact into a phrasing the
 # corpus shows to mean something else (precision 0.68 → 0.76 on the frozen test half).

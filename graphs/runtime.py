@@ -69,7 +69,7 @@ class Advisor:
         index = KnowledgeIndex(settings, engine)
         ingestor = Ingestor(index, engine, limits=settings.ingest_limits)
         model_dir = settings.data_dir / "models" / "wordllama"
-        reader = Reader(model_dir)
+        reader = Reader(model_dir, cache_dir=settings.cache_dir)
         advisor = cls(
             settings=settings,
             engine=engine,

@@ -28,6 +28,14 @@ def _default_data_dir() -> Path:
     return base / "fractional-advisor"
 
 
+def _default_cache_dir() -> Path:
+    """The user's cache dir (XDG): data derived from what the package ships, shared by
+    every data dir on the machine."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "fractional-advisor"
+
+
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
@@ -44,6 +52,12 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         validation_alias=_env("ADVISOR_DATA_DIR"),
         description="Folder for the embedded index, SQLite databases and model cache.",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        validation_alias=_env("ADVISOR_CACHE_DIR"),
+        description="Data derived from the shipped models and corpora (the reader's "
+        "neighbour bank, ~32 MB), rebuilt when missing; safe to delete.",
     )
     database_url: str | None = Field(
         default=None,

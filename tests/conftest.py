@@ -17,8 +17,17 @@ from tests.fakes.anthropic_api import FakeMessagesAPI
 _OUR_PREFIXES = ("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft")
 
 
+@pytest.fixture(scope="session")
+def _derived_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of derived data (the reader's neighbour bank) for the session's processes,
+    the `advisor` subprocesses included; never the user's own ~/.cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _derived_cache: Path
+) -> None:
     """Tests configure the app through Settings kwargs only; the host's env never leaks in."""
     for name in list(os.environ):
         if name.startswith(_OUR_PREFIXES) and name not in (
@@ -26,6 +35,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             "ADVISOR_REQUIRE_POSTGRES",
         ):
             monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(_derived_cache))
     monkeypatch.chdir(tmp_path)  # no stray ./.env or ./.advisor from the checkout
 
 

@@ -14,7 +14,11 @@ import pytest
 
 
 def _spawn(data_dir: Path, database_url: str | None, thread: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "ANTHROPIC_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "ADVISOR_CACHE_DIR" or not k.startswith(("ADVISOR_", "ANTHROPIC_"))
+    }
     env["ADVISOR_DATA_DIR"] = str(data_dir)
     env["COLUMNS"] = "200"
     if database_url:

@@ -14,7 +14,11 @@ ADVISOR = [sys.executable, "-m", "bot.cli"]
 
 
 def advisor(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "ANTHROPIC_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "ADVISOR_CACHE_DIR" or not k.startswith(("ADVISOR_", "ANTHROPIC_"))
+    }
     env["ADVISOR_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [*ADVISOR, *args], capture_output=True, text=True, env=env, timeout=120, check=False
@@ -101,7 +105,11 @@ def test_notes_sync_restores_channel_notes_into_a_data_dir(tmp_path: Path) -> No
         [*ADVISOR, "notes", "sync", "--tenant", "zeta"],
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "ANTHROPIC_"))}
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k == "ADVISOR_CACHE_DIR" or not k.startswith(("ADVISOR_", "ANTHROPIC_"))
+        }
         | {"ADVISOR_DATA_DIR": str(replica_b), "ADVISOR_DATABASE_URL": f"sqlite:///{shared}"},
         timeout=120,
         check=False,

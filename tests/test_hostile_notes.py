@@ -261,7 +261,11 @@ def test_a_tiny_pdf_that_draws_one_form_for_hours_is_refused_at_the_time_limit(
 
 
 def _advisor_cli(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "ANTHROPIC_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "ADVISOR_CACHE_DIR" or not k.startswith(("ADVISOR_", "ANTHROPIC_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         capture_output=True,

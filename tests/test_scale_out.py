@@ -81,7 +81,8 @@ def replica_env(
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
+        if k == "ADVISOR_CACHE_DIR"
+        or not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
     }
     return env | {
         "ADVISOR_DATABASE_URL": postgres_url,

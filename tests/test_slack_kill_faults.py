@@ -45,7 +45,8 @@ class Server:
         clean = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
+            if k == "ADVISOR_CACHE_DIR"
+            or not k.startswith(("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft"))
         }
         self.env = clean | {
             "ADVISOR_DATA_DIR": str(data_dir),

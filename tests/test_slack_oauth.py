@@ -274,7 +274,7 @@ def _advisor_cli(data_dir: Path, *args: str, **env: str) -> subprocess.Completed
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("ADVISOR_", "ANTHROPIC_", "SLACK_"))
+        if k == "ADVISOR_CACHE_DIR" or not k.startswith(("ADVISOR_", "ANTHROPIC_", "SLACK_"))
     }
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],

@@ -21,8 +21,10 @@ __all__ = ["FactReading", "Reader", "Reading", "Span"]
 class Reader:
     """The trained model and the featurizer, loaded once (both are read-only)."""
 
-    def __init__(self, model_dir: Path, artefact: Path = ARTEFACT) -> None:
-        self._featurizer = Featurizer(model_dir)
+    def __init__(
+        self, model_dir: Path, artefact: Path = ARTEFACT, cache_dir: Path | None = None
+    ) -> None:
+        self._featurizer = Featurizer(model_dir, cache_dir)
         self._artefact = artefact
         self._model: ReaderModel | None = None
         self._lock = threading.Lock()

@@ -115,14 +115,15 @@ def cue_flags(text: str) -> np.ndarray:
 class Featurizer:
     """Spans → feature rows. Loads the bundled embedding model once, from `model_dir`."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, cache_dir: Path | None = None) -> None:
         self._model_dir = model_dir
+        self._cache_dir = cache_dir
         self._model = None
 
     @property
     def cache_dir(self) -> Path:
-        """Where derived data may be kept (beside the embedding model's cache)."""
-        return self._model_dir.parent
+        """Where derived data may be kept (Settings.cache_dir; else beside the model)."""
+        return self._cache_dir or self._model_dir.parent
 
     def _wordllama(self):  # type: ignore[no-untyped-def]
         if self._model is None:

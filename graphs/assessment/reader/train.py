@@ -28,7 +28,10 @@ from graphs.assessment.reader.softmax import TrainingOptions, fit_many
 TRAINING = Path(__file__).parent / "training"
 FEATURE_VERSION = 3
 TRAINER_VERSION = 2  # one matrix product per step for every fact
-TOLERANCE = 2e-3  # largest probability difference a retrain may show (summation order)
+# Largest probability difference a retrain may show: float32 kernels differ by CPU (0.0030
+# seen between two machines of the same kind); data and code changes are caught exactly by
+# the corpus digest and the feature and trainer versions above.
+TOLERANCE = 1e-2
 
 
 class TrainingDataError(ValueError):

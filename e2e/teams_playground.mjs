@@ -1,7 +1,8 @@
 // The real-client test of the Teams face (`make e2e-teams`): the Microsoft 365 Agents Playground
 // (Microsoft's local Teams client) against a local `advisor serve` in emulator mode, driven in
 // headless Chromium. It asks a question, votes twice with Teams' feedback buttons, clicks through
-// the whole interview to the recommendation, runs a check, subscribes to and previews a digest,
+// the whole interview to the recommendation, runs a check, presses a stale button while another
+// interview is open (it must ask, not restart), subscribes to and previews a digest,
 // and fails on any page error or any click the bot did not answer. Everything stays on
 // 127.0.0.1: requests the page makes elsewhere (Microsoft's font CDN) are blocked and listed.
 //
@@ -153,12 +154,26 @@ async function drive(page, db) {
     + "founders are firefighting every night. We have no CTO.");
   await ui.waitForText("Trigger check");
   await ui.shot("05-check");
-  if (await ui.hasButton("Cancel")) {
-    await ui.click("Run the assessment", { first: true });
-    await ui.waitForText("in progress here");
-    await ui.click("Go on");
-    await ui.shot("06-in-progress");
+  if (!(await ui.hasButton("Cancel"))) { // the check read everything: open an interview to leave
+    await ui.click("Run the full assessment");
+    const first = await ui.lastCard();
+    const labels = await first.$$eval("button", (bs) => bs.map((b) => b.getAttribute("aria-label")));
+    check(labels.includes("Cancel"), `"Run the full assessment" opens a question (${labels.join(", ")})`);
+    const choice = labels.includes("Series A/B") ? "Series A/B" : labels[0];
+    const clicked = await ui.click(choice, { card: first });
+    check((await clicked.evaluate((el) => el.innerText)).includes(`: ${choice}`),
+      `the reopened interview's answered card shows its label (${choice})`);
   }
+  const open = await ui.lastCard();
+  const asked = await open.evaluate((el) => el.innerText.split("\n")[0]);
+  await ui.click("Run the assessment", { first: true }); // the stale button from step 1
+  await ui.waitForText("in progress here");
+  check(await ui.hasButton("Go on"), "a stale button asks before restarting a live interview");
+  await ui.click("Go on");
+  const resumed = await (await ui.lastCard()).evaluate((el) => el.innerText.split("\n")[0]);
+  check(resumed === asked, `"Go on" shows the open question again (${asked} / ${resumed})`);
+  await ui.shot("06-in-progress");
+  await ui.click("Cancel");
 
   // 5. The digest: subscribe, preview.
   await ui.say("digest subscribe monday 9:00 Europe/Amsterdam");

@@ -43,6 +43,16 @@ async def test_a_week_of_the_plan_is_found_by_its_name(demo_advisor: Advisor) ->
     assert "Map the real system" in answer.answer
 
 
+async def test_a_client_naming_a_signal_in_its_words_gets_the_report_s_remedy_first(
+    demo_advisor: Advisor,
+) -> None:
+    """Notes about the client's own pilot may follow, but the report's prescription for the
+    signal the question names leads (the notes alone led with an unrelated vendor decision)."""
+    answer = await demo_advisor.ask("Our pilot stalled after the demo, what now?", "northwind")
+    assert answer.citations[0].section.endswith("1. Your first AI pilot stalled after the demo")
+    assert "shippable slice" in (answer.lead or "")
+
+
 async def test_a_question_the_report_asks_itself_gets_the_report_s_answer(
     demo_advisor: Advisor,
 ) -> None:

@@ -14,6 +14,7 @@ import re
 from functools import cache
 
 from knowledge.corpus import field_report_chunks
+from knowledge.lexical import tokenize
 
 _DECISION = re.compile(
     r"\b(should (we|i|they)|do (we|i|they) (even |really |actually )?need|too (early|late)|"
@@ -63,10 +64,27 @@ def _number(token: str) -> int | None:
     return int(token) if token.isdigit() else _NUMBER.get(token)
 
 
+# A question names a heading when it uses most of the heading's words, and at least three.
+HEADING_MIN_WORDS = 3
+HEADING_SHARE = 0.6
+
+
 @cache
 def _headings() -> tuple[str, ...]:
     """Every section label of the bundled report (`Field report › H2 › H3`)."""
     return tuple(dict.fromkeys(c.section for c in field_report_chunks()))
+
+
+@cache
+def _heading_words() -> dict[str, frozenset[str]]:
+    """Each heading's own words: those in three or more headings ("fractional AI CTO")
+    name no part of the report."""
+    words = {h: frozenset(tokenize(h.rsplit(" › ", 1)[-1])) for h in _headings()}
+    seen: dict[str, int] = {}
+    for terms in words.values():
+        for term in terms:
+            seen[term] = seen.get(term, 0) + 1
+    return {h: frozenset(t for t in terms if seen[t] < 3) for h, terms in words.items()}
 
 
 def named_sections(question: str) -> list[str]:
@@ -82,6 +100,11 @@ def named_sections(question: str) -> list[str]:
     for name, pattern in _STAGES:
         if pattern.search(question):
             found += [h for h in _headings() if h.rsplit(" › ", 1)[-1].startswith(name)]
+    asked = set(tokenize(question))
+    for heading, words in _heading_words().items():
+        shared = len(words & asked)
+        if shared >= HEADING_MIN_WORDS and shared >= HEADING_SHARE * len(words):
+            found.append(heading)  # "our pilot stalled after the demo" names signal 1
     return list(dict.fromkeys(found))
 
 

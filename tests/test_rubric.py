@@ -261,3 +261,12 @@ def test_stage_advice_quotes_the_stage_section() -> None:
     assert len(stage_advice) == 1
     section = {c.n: c.section for c in rec.citations}[stage_advice[0].citation]
     assert section.endswith("PE-backed SMB: find margin, not theater")
+
+
+def test_a_signal_reason_keeps_its_acronyms() -> None:
+    """A board-ready reason reads "first AI pilot stalled", never "first ai pilot stalled"."""
+    rec = recommend(facts("seed", signals=dict.fromkeys(SIGNAL_KEYS, True)))
+    reasons = {hit.id: hit.reason for hit in rec.rules if hit.id.startswith("signal.")}
+    assert reasons["signal.pilot_stalled"].endswith("first AI pilot stalled.")
+    assert reasons["signal.no_ai_governance"].endswith("no AI governance.")
+    assert all(" ai " not in reason for reason in reasons.values())

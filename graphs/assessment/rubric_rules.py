@@ -51,6 +51,12 @@ def signals_ruled_out(facts: Facts) -> bool:
     return answered or denied >= DENIALS_TO_RULE_OUT
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lower-cased, its acronyms kept ("first AI
+    pilot stalled", "no AI governance")."""
+    return label[:1].lower() + label[1:] if not label.split()[0].isupper() else label
+
+
 def _signal_rules() -> list[Rule]:
     return [
         Rule(
@@ -58,7 +64,7 @@ def _signal_rules() -> list[Rule]:
             "fractional_ai_cto",
             1.0,
             yes("signals", t.key),
-            f"You reported this trigger signal: {t.label.lower()}.",
+            f"You reported this trigger signal: {_in_sentence(t.label)}.",
             t.headings,
         )
         for t in SIGNAL_TOPICS

@@ -66,6 +66,9 @@ class _Cites:
     def __init__(self) -> None:
         self.items: list[Citation] = []
 
+    def quoted(self, chunk: Chunk, quote: str) -> bool:
+        return any(c.chunk_id == chunk.chunk_id and c.quote == quote for c in self.items)
+
     def add(self, chunk: Chunk, quote: str) -> int:
         for c in self.items:
             if c.chunk_id == chunk.chunk_id and c.quote == quote:
@@ -226,7 +229,9 @@ def _notes(chunks: list[Chunk], cites: _Cites) -> DigestSection:
 def _next_30_days(chunks: list[Chunk], cites: _Cites) -> DigestSection:
     items = []
     for kind, pattern in NEXT_KINDS.items():
-        match = next((c for c in chunks if pattern.search(c.section)), None)
+        # a sentence the digest already quoted above is not news twice
+        fresh = (c for c in chunks if pattern.search(c.section))
+        match = next((c for c in fresh if not cites.quoted(c, _first_sentence(c))), None)
         if match is not None:
             quote = _first_sentence(match)
             items.append(

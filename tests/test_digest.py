@@ -113,6 +113,13 @@ async def test_digest_has_every_section_and_its_citations_resolve(week: Advisor)
         assert citation.tenant in ("public", "northwind")
 
 
+async def test_no_sentence_is_quoted_twice_in_one_digest(week: Advisor) -> None:
+    """'Next 30 days' never repeats a note the digest already quoted (an owner line did)."""
+    digest = week.build_digest("northwind", *_window())
+    quotes = [i.text.split(": ", 1)[-1] for s in digest.sections for i in s.items if "“" in i.text]
+    assert quotes and len(quotes) == len(set(quotes))
+
+
 async def test_a_quiet_week_says_so(advisor: Advisor) -> None:
     advisor.tenants.add("calm")
     digest = advisor.build_digest("calm", *_window())

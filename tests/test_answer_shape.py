@@ -3,6 +3,8 @@ real sentences only; the report's structure found by name; notes read as a timel
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from graphs.qa.sentences import split_sentences, units
@@ -77,6 +79,28 @@ async def test_the_newest_note_on_a_subject_answers_and_older_ones_say_so(
     answer = await demo_advisor.ask("who owns the ERP price export?", "northwind")
     assert "rebuild it in-house on 4 November" in answer.lead  # the 11 November note
     assert "superseded" in answer.answer and "2026-11-11" in answer.answer
+
+
+async def test_a_newer_note_on_another_named_thing_neither_leads_nor_supersedes(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    """Three weekly notes alike but for the migration they name: asked about Birch, the Birch
+    note answers, and no Juniper note marks it superseded."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for day, name in ((2, "Birch"), (9, "Iris"), (10, "Juniper")):
+        (notes / f"sync-{day}.md").write_text(
+            f"---\ntitle: Weekly sync\ndate: 2026-10-{day:02d}\n---\n## Decisions\n"
+            f"The {name} migration is owned by the platform lead; {name} ships in week two.\n",
+            encoding="utf-8",
+        )
+    advisor.tenants.add("acme")
+    advisor.ingestor.ingest_path(notes, "acme")
+    answer = await advisor.ask("Who owns Birch migration?", "acme")
+    assert "The Birch migration" in (answer.lead or "")
+    assert not [
+        line for line in answer.answer.splitlines() if "superseded" in line and "Birch" in line
+    ]
 
 
 @pytest.mark.parametrize(

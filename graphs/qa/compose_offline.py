@@ -95,7 +95,7 @@ class OfflineComposer:
         if decision is not None:
             _favour_sections(ranked, _rule_sections(decision))
         cites = _Citations()
-        lead_line, lead_unit = _lead(decision, ranked, cites)
+        lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question))
         support = _support(ranked, exclude=lead_unit)
         lines = [lead_line] + [_quote_line(c, cites) for c in _timeline(support)]
         step = _next_step(question, decision)
@@ -124,7 +124,7 @@ class OfflineComposer:
         _answers_to_own_questions(every, similarity, set(tokenize(question)))
         terms = set(tokenize(question))
         about_us = bool(_FIRST_PERSON.search(question))
-        own_words = terms - _report_vocabulary()  # "Scout", "Brightlane": the client's own
+        own_words = _own_words(question)
         named = set(named_sections(question))
         for i, c in enumerate(candidates):
             overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)))
@@ -145,7 +145,7 @@ class OfflineComposer:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        _newest_wins(candidates)
+        _newest_wins(candidates, own_words)
         return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -225,8 +225,11 @@ class _Citations:
         return self._by_chunk[chunk.chunk_id]
 
 
-def _lead(decision: Any, ranked: list[_Candidate], cites: _Citations) -> tuple[str, Unit | None]:
-    """The answer line: the verdict with its rule, or the best section's prescription."""
+def _lead(
+    decision: Any, ranked: list[_Candidate], cites: _Citations, asked: set[str]
+) -> tuple[str, Unit | None]:
+    """The answer line: the verdict with its rule, or the best section's prescription; on
+    notes, the newest close match that names what the question names (`asked`)."""
     if decision is not None:
         from graphs.assessment.explain import explain
 
@@ -240,7 +243,8 @@ def _lead(decision: Any, ranked: list[_Candidate], cites: _Citations) -> tuple[s
         return line, None
     if ranked[0].passage.chunk.date:  # the notes answer: the newest close match leads
         close = [c for c in ranked[:NOTE_LEADS] if c.passage.chunk.date and not c.superseded_by]
-        lead = max(close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
+        named = [c for c in close if asked <= set(tokenize(c.unit.text))]  # what was asked
+        lead = max(named or close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
         n = cites.cite(lead.passage, lead.unit.text)
         return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
     best = ranked[0]
@@ -325,6 +329,11 @@ def _weighted_overlap(terms: set[str], words: set[str]) -> float:
     return sum(idf.get(t, rare) for t in terms & words) / total if total else 0.0
 
 
+def _own_words(question: str) -> set[str]:
+    """The question's words the report never uses: "Scout", "Brightlane", the client's own."""
+    return set(tokenize(question)) - _report_vocabulary()
+
+
 @cache
 def _report_vocabulary() -> frozenset[str]:
     from knowledge.corpus import field_report_chunks
@@ -363,9 +372,10 @@ def _prefer_recent(candidates: list[_Candidate]) -> None:
             c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
 
 
-def _newest_wins(ranked: list[_Candidate]) -> None:
+def _newest_wins(ranked: list[_Candidate], asked: set[str]) -> None:
     """On one subject, the newest dated note wins: it ranks above an older note sentence that
-    shares its subject, and the older one is marked as superseded by it."""
+    shares its subject, and the older one is marked as superseded by it; never by a note
+    without the client's own words the question asks about (`asked`)."""
     notes = [c for c in ranked if c.passage.chunk.date]
     for older in notes:
         words = _subject(older.unit.text)
@@ -375,6 +385,8 @@ def _newest_wins(ranked: list[_Candidate]) -> None:
             if not _same_kind(older, newer):
                 continue
             theirs = _subject(newer.unit.text)
+            if (words & asked) - theirs:
+                continue  # asked about Birch: "the Juniper migration" supersedes no Birch note
             shared = words & theirs
             if shared and len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
                 newer.score = max(newer.score, older.score + 0.01)

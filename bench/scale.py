@@ -37,6 +37,7 @@ from ingest_and_ask import PEOPLE, VENDORS, percentile, synthetic_note  # noqa: 
 
 from tests import slack_signing as sign  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 QUESTIONS = [
     "Who owns the data boundary policy?",
@@ -47,14 +48,6 @@ QUESTIONS = [
     "Do we need a fractional AI CTO?",
 ]
 NOTE_CHANNEL = "CNOTES"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

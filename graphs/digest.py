@@ -73,17 +73,7 @@ class _Cites:
         for c in self.items:
             if c.chunk_id == chunk.chunk_id and c.quote == quote:
                 return c.n
-        self.items.append(
-            Citation(
-                n=len(self.items) + 1,
-                source=chunk.source,
-                section=chunk.section,
-                quote=quote,
-                tenant=chunk.tenant,
-                chunk_id=chunk.chunk_id,
-                date=chunk.date,
-            )
-        )
+        self.items.append(Citation.of(chunk, len(self.items) + 1, quote))
         return len(self.items)
 
 

@@ -130,15 +130,7 @@ def map_response(message: Any, documents: Sequence[Chunk], model: str) -> Answer
             if chunk.chunk_id not in numbers:
                 numbers[chunk.chunk_id] = len(citations) + 1
                 citations.append(
-                    Citation(
-                        n=numbers[chunk.chunk_id],
-                        source=chunk.source,
-                        section=chunk.section,
-                        quote=cited.cited_text.strip(),
-                        tenant=chunk.tenant,
-                        chunk_id=chunk.chunk_id,
-                        date=chunk.date,
-                    )
+                    Citation.of(chunk, numbers[chunk.chunk_id], cited.cited_text.strip())
                 )
             if f"[{numbers[chunk.chunk_id]}]" not in markers:
                 markers.append(f"[{numbers[chunk.chunk_id]}]")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +21,19 @@ class Citation(BaseModel):
     tenant: str = Field(description="'public' for the field report, else the client's tenant.")
     chunk_id: str
     date: str | None = Field(default=None, description="The note's date (ISO), if any.")
+
+    @classmethod
+    def of(cls, chunk: Any, n: int, quote: str) -> Citation:
+        """Citation number `n` of `quote`, taken from `chunk` (a knowledge.chunks.Chunk)."""
+        return cls(
+            n=n,
+            source=chunk.source,
+            section=chunk.section,
+            quote=quote,
+            tenant=chunk.tenant,
+            chunk_id=chunk.chunk_id,
+            date=chunk.date,
+        )
 
     @property
     def label(self) -> str:

@@ -13,11 +13,9 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from knowledge.tenants import TenantError
 from tests import slack_signing as sign
 from tests.conftest import make_settings
 from tests.fakes.slack_api import Call
+from tests.servers import free_port, wait_http
 from tests.slack_harness import SlackHarness, slack_app
 
 pytest.importorskip("langgraph_api", reason="needs the server extra: pip install -e '.[server]'")
@@ -66,25 +65,6 @@ _QUIET = {
     "LOG_JSON": "true",  # langgraph-api's log as JSON lines: the runs it did, by graph
     "PYTHONUNBUFFERED": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
-    raise AssertionError(f"{url} never answered; the log ends:\n{tail}")
 
 
 @contextlib.contextmanager

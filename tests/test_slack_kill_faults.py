@@ -30,7 +30,7 @@ from graphs.models import Facts
 from knowledge.settings import Settings
 from tests import slack_signing as sign
 from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.test_scale_out import free_port, wait_http
+from tests.servers import free_port, wait_http
 
 BOT_TOKEN = "xoxb-test-0000-not-a-real-token"
 LEASE_S = 1.0

@@ -40,14 +40,7 @@ def train_reader(
         featurizer = Featurizer(Path(scratch) / "models" / "wordllama")
         started = time.perf_counter()
         if check:
-            problems = check_artefact(featurizer, ReaderModel.load(ARTEFACT))
-            for problem in problems:
-                console.print(f"  {problem}", highlight=False, markup=False)
-            if problems:
-                fail("the committed reader is not what `advisor train reader` produces")
-            console.print(
-                f"reader artefact matches its corpus ({time.perf_counter() - started:.0f} s)"
-            )
+            _checked("reader", check_artefact(featurizer, ReaderModel.load(ARTEFACT)), started)
             return
         examples = load_examples()
         model = train(featurizer, examples)
@@ -74,17 +67,19 @@ def train_topic(
         featurizer = Featurizer(Path(scratch) / "models" / "wordllama")
         started = time.perf_counter()
         if check:
-            problems = check_artefact(featurizer, TopicModel.load(ARTEFACT))
-            for problem in problems:
-                console.print(f"  {problem}", highlight=False, markup=False)
-            if problems:
-                fail("the committed topic gate is not what `advisor train topic` produces")
-            console.print(
-                f"topic artefact matches its corpus ({time.perf_counter() - started:.0f} s)"
-            )
+            _checked("topic", check_artefact(featurizer, TopicModel.load(ARTEFACT)), started)
             return
         train(featurizer).save(ARTEFACT)
     console.print(
         f"trained on {len(load_examples())} questions in {time.perf_counter() - started:.0f} s",
         highlight=False,
     )
+
+
+def _checked(name: str, problems: list[str], started: float) -> None:
+    """Print what `--check` found; fail (exit 1) unless the artefact is what training gives."""
+    for problem in problems:
+        console.print(f"  {problem}", highlight=False, markup=False)
+    if problems:
+        fail(f"the committed {name} is not what `advisor train {name}` produces")
+    console.print(f"{name} artefact matches its corpus ({time.perf_counter() - started:.0f} s)")

@@ -83,16 +83,7 @@ class _Citations:
             if existing.chunk_id == chunk.chunk_id and existing.quote == quote:
                 return existing.n, quote
         n = len(self.items) + 1
-        self.items.append(
-            Citation(
-                n=n,
-                source=chunk.source,
-                section=chunk.section,
-                quote=quote,
-                tenant=chunk.tenant,
-                chunk_id=chunk.chunk_id,
-            )
-        )
+        self.items.append(Citation.of(chunk, n, quote))
         return n, quote
 
 

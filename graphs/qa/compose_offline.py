@@ -211,17 +211,7 @@ class _Citations:
         chunk = chunk or passage.chunk  # type: ignore[union-attr]
         if chunk.chunk_id not in self._by_chunk:
             self._by_chunk[chunk.chunk_id] = len(self.items) + 1
-            self.items.append(
-                Citation(
-                    n=len(self.items) + 1,
-                    source=chunk.source,
-                    section=chunk.section,
-                    quote=quote,
-                    tenant=chunk.tenant,
-                    chunk_id=chunk.chunk_id,
-                    date=chunk.date,
-                )
-            )
+            self.items.append(Citation.of(chunk, len(self.items) + 1, quote))
         return self._by_chunk[chunk.chunk_id]
 
 

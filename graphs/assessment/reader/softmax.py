@@ -44,28 +44,7 @@ def balanced_weights(labels: np.ndarray, classes: int, none_cap: float) -> np.nd
 
 def fit(rows: np.ndarray, labels: np.ndarray, classes: int, options: TrainingOptions) -> Softmax:
     """Weights minimising the class-balanced cross-entropy plus an L2 penalty."""
-    n, d = rows.shape
-    weights = np.zeros((d, classes), dtype=np.float32)
-    bias = np.zeros(classes, dtype=np.float32)
-    onehot = np.eye(classes, dtype=np.float32)[labels]
-    example = balanced_weights(labels, classes, options.none_weight_cap)[:, None] / n
-    moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias)]
-    moments.append(np.zeros_like(bias))
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    for step in range(1, options.steps + 1):
-        error = (Softmax(weights, bias).probabilities(rows) - onehot) * example
-        grad_w = rows.T @ error + options.l2 * weights
-        grad_b = error.sum(axis=0)
-        for i, (param, grad) in enumerate(((weights, grad_w), (bias, grad_b))):
-            m, v = moments[2 * i], moments[2 * i + 1]
-            m *= beta1
-            m += (1 - beta1) * grad
-            v *= beta2
-            v += (1 - beta2) * grad * grad
-            m_hat = m / (1 - beta1**step)
-            v_hat = v / (1 - beta2**step)
-            param -= options.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
-    return Softmax(weights, bias)
+    return fit_many(rows, [(labels, classes)], options)[0]
 
 
 def fit_many(

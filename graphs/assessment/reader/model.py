@@ -40,6 +40,11 @@ DEFAULT_THRESHOLDS = {"stage": 0.3, "signals": 0.45, "disqualifiers": 0.65, "con
 # corpus shows to mean something else (precision 0.68 → 0.76 on the frozen test half).
 NEIGHBOURS = 7
 NEIGHBOUR_WEIGHT = 0.3
+# A neighbour's vote counts by how closely it resembles the span (cosine, to this power): the
+# seventh-nearest text, often about something else that shares a word ("LLM provider"),
+# should not outvote the nearest. Dev: right 63 → 65, facts P 0.85 → 0.86, R 0.88 → 0.90;
+# frozen test half: right 59 → 61, P 0.79 → 0.79, R 0.88 → 0.88 (exponents 1 to 8 all help).
+VOTE_SHARPNESS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,21 +105,27 @@ class _Neighbours:
                 _BANKS[digest, keys] = cls(vectors, labels)
             return _BANKS[digest, keys]
 
-    def nearest(self, rows: np.ndarray) -> np.ndarray:
-        """Indices of each row's NEIGHBOURS nearest training texts. The hashed words are
+    def nearest(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of each row's NEIGHBOURS nearest training texts, and their weights (each
+        one's similarity to the row, sharpened, summing to 1 per row). The hashed words are
         sparse: only the columns a query uses are multiplied (the same scores, far less work)."""
         query = similarity_view(rows)
         scores = query[:, :EMBED_DIM] @ self.meaning.T
         used = np.flatnonzero(np.any(query[:, EMBED_DIM:] != 0, axis=0))
         if used.size:
             scores += query[:, EMBED_DIM + used] @ self.words[:, used].T
-        return np.argsort(-scores, axis=1, kind="stable")[:, :NEIGHBOURS]
+        near = np.argsort(-scores, axis=1, kind="stable")[:, :NEIGHBOURS]
+        weights = np.maximum(np.take_along_axis(scores, near, axis=1), 0.0) ** VOTE_SHARPNESS
+        total = weights.sum(axis=1, keepdims=True)
+        weights = np.where(total > 0, weights / np.maximum(total, 1e-12), 1.0 / NEIGHBOURS)
+        return near, weights
 
-    def votes(self, key: str, near: np.ndarray) -> np.ndarray:
-        """Per row, the share of its neighbours in each class of `key`."""
+    def votes(self, key: str, near: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Per row, the similarity-weighted share of its neighbours in each class of `key`."""
         classes = len(STAGE_CLASSES) if key == "stage" else len(TRI_CLASSES)
-        labels = self.labels[key][near]
-        return np.stack([(labels == c).mean(axis=1) for c in range(classes)], axis=1)
+        index, weights = near
+        labels = self.labels[key][index]
+        return np.stack([((labels == c) * weights).sum(axis=1) for c in range(classes)], axis=1)
 
 
 _BANKS: dict[tuple[str, tuple[str, ...]], _Neighbours] = {}

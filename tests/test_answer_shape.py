@@ -161,3 +161,15 @@ def test_no_quotable_unit_is_a_question_or_a_link_leftover() -> None:
     assert quotable
     assert not [u.text for u in quotable if u.text.rstrip('”"’ ').endswith("?")]
     assert not [u.text for u in quotable if "start with what is" in u.text]
+
+
+def test_a_sentence_that_frames_a_quoted_question_is_not_an_answer() -> None:
+    """'This is the classic answer to “When should…?” The useful version is narrower.' says
+    which question comes next; quoted as an answer it filled eight golden answers."""
+    text = (
+        "This is the classic answer to “When should a company hire one?” The useful version "
+        "is narrower.\n\nDo not hire one because full-time feels expensive."
+    )
+    framing, advice = units(text)
+    assert framing.question and not framing.quotable
+    assert advice.quotable and not advice.question

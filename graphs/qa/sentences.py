@@ -100,6 +100,15 @@ def _is_question(sentence: str) -> bool:
     return sentence.rstrip('”"’) ').endswith("?")
 
 
+# A question quoted inside a sentence ("This is the classic answer to “When should…?”"):
+# the sentence frames a question, it does not answer one.
+_QUOTED_QUESTION = re.compile(r"[“\"‘][^”\"’]*\?[”\"’]")
+
+
+def _frames_question(sentence: str) -> bool:
+    return _is_question(sentence) or bool(_QUOTED_QUESTION.search(sentence))
+
+
 _WARNING = re.compile(r"^(do not|don't|never)\b", re.IGNORECASE)
 REMEDY_WORDS = 6
 
@@ -155,7 +164,7 @@ def units(text: str) -> list[Unit]:
             Unit(
                 text=sentence,
                 position=position,
-                question=_is_question(sentence),
+                question=_frames_question(sentence),
                 symptoms=bool(_SYMPTOMS.match(sentence)),
                 prescribes=bool(_PRESCRIBES.search(sentence)),
             )

@@ -173,3 +173,22 @@ def test_a_sentence_that_frames_a_quoted_question_is_not_an_answer() -> None:
     framing, advice = units(text)
     assert framing.question and not framing.quotable
     assert advice.quotable and not advice.question
+
+
+async def test_when_to_hire_is_answered_with_the_report_s_conditions_not_its_warnings(
+    demo_advisor: Advisor,
+) -> None:
+    """'when should I hire one' shares 'hire one' with every 'Do not hire one if…'; the
+    answer is a condition ('… is right when …'), and asking when *not* to gets the warnings."""
+    when = await demo_advisor.ask("when is it time to bring in a fractional ai cto?", None)
+    assert when.lead is not None and " when " in when.lead
+    assert not when.lead.strip("“").startswith("Do not")
+    when_not = await demo_advisor.ask("when should we not hire one?", None)
+    assert when_not.lead is not None and when_not.lead.strip("“").startswith("Do not hire one")
+
+
+async def test_a_question_about_warning_signs_is_answered_with_the_symptoms(
+    demo_advisor: Advisor,
+) -> None:
+    answer = await demo_advisor.ask("what are the warning signs that our pilot has stalled?", None)
+    assert "Symptoms: the pilot depends on one laptop" in answer.answer

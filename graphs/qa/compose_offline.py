@@ -22,7 +22,13 @@ from typing import Any
 
 from graphs.models import Answer, Citation, NextStep
 from graphs.qa.conversation import Turn, retrieval_query
-from graphs.qa.intent import is_decision, mentions_options, named_sections
+from graphs.qa.intent import (
+    asks_for_signs,
+    asks_when_to,
+    is_decision,
+    mentions_options,
+    named_sections,
+)
 from graphs.qa.sentences import Unit, split_sentences, units
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
@@ -126,6 +132,7 @@ class OfflineComposer:
         about_us = bool(_FIRST_PERSON.search(question))
         own_words = _own_words(question)
         named = set(named_sections(question))
+        when_to, signs = asks_when_to(question), asks_for_signs(question)
         for i, c in enumerate(candidates):
             overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)))
             note = c.passage.chunk.tenant != PUBLIC_TENANT
@@ -137,7 +144,8 @@ class OfflineComposer:
             boost = 0.6 if c.passage.chunk.section in named else 0.0
             prior = 0.5 / (1 + c.passage.rank)
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
-            c.score += boost
+            c.score += boost + (_polarity(c.unit) if when_to else 0.0)
+            c.score += SIGNS if signs and c.unit.symptoms else 0.0
         if _NOW.search(question):
             _prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
@@ -147,6 +155,14 @@ class OfflineComposer:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         _newest_wins(candidates, own_words)
         return sorted(candidates, key=lambda c: -c.score)
+
+
+WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its warnings
+SIGNS = 0.25  # "red flags that our agency is bad?": the report's symptoms
+
+
+def _polarity(unit: Unit) -> float:
+    return WHEN_TO if unit.conditional else -WHEN_TO if unit.prohibits else 0.0
 
 
 OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked

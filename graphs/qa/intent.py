@@ -47,11 +47,34 @@ _OPTIONS = re.compile(
     r"hiring|bring (someone|somebody|one) in| vs\.?|versus)\b",
     re.IGNORECASE,
 )
+_WHEN_TO = re.compile(
+    r"\bwhen (should|do|does|would|must|can|is it|to)\b|\bright (time|moment)\b|"
+    r"\b(time|moment) (to|for) (hire|bring|get)",
+    re.IGNORECASE,
+)
+_SIGNS = re.compile(
+    r"\b(red flags?|warning signs?|signs|symptoms?|the tell|tell[- ]?tale|"
+    r"how (do|can|would|will|could) (i|we|you) (know|tell|spot|recogni[sz]e))\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(not|never|avoid|wrong|mistake)\b|n't\b|\bdont\b", re.IGNORECASE)
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
 def is_decision(question: str) -> bool:
     return bool(_DECISION.search(question))
+
+
+def asks_when_to(question: str) -> bool:
+    """It asks when to act ("when should I hire one", "how do I know it's the right
+    moment"), not when not to: answered by the report's conditions, not its warnings."""
+    return bool(_WHEN_TO.search(question)) and not _NEGATED.search(question)
+
+
+def asks_for_signs(question: str) -> bool:
+    """It asks how to recognise a problem ("red flags", "how do I tell if…"): answered by
+    the report's symptoms."""
+    return bool(_SIGNS.search(question))
 
 
 def mentions_options(question: str) -> bool:

@@ -24,6 +24,7 @@ _SYMPTOMS = re.compile(r"^\s*Symptoms:", re.IGNORECASE)
 # Leftovers of the web page the report was taken from: link texts and calls to action.
 _NAVIGATION = re.compile(r"\b(start with what is|talk to us|related paths)\b", re.IGNORECASE)
 MIN_CHARS = 25
+_WHEN = re.compile(r"\b(when|once|as soon as)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,16 @@ class Unit:
     question: bool  # ends in a question mark of its own: never quoted as an answer
     symptoms: bool  # "Symptoms: …": quoted together with the sentence after it
     prescribes: bool
+
+    @property
+    def prohibits(self) -> bool:
+        """It says when not to ("Do not hire one if …")."""
+        return bool(_WARNING.match(self.text))
+
+    @property
+    def conditional(self) -> bool:
+        """It says when to ("Hire a Fractional AI CTO when …", "An agency is right when …")."""
+        return self.prescribes and not self.prohibits and bool(_WHEN.search(self.text))
 
     @property
     def quotable(self) -> bool:

@@ -76,7 +76,11 @@ class Advisor:
             index=index,
             tenants=TenantRegistry(engine),
             ingestor=ingestor,
-            offline=OfflineComposer(model_dir, decider=lambda text: decide_text(reader, text)),
+            offline=OfflineComposer(
+                model_dir,
+                decider=lambda text: decide_text(reader, text),
+                common_words=index.common_note_terms,
+            ),
             reader=reader,
             topic=TopicGate(model_dir),
         )

@@ -192,3 +192,16 @@ async def test_a_question_about_warning_signs_is_answered_with_the_symptoms(
 ) -> None:
     answer = await demo_advisor.ask("what are the warning signs that our pilot has stalled?", None)
     assert "Symptoms: the pilot depends on one laptop" in answer.answer
+
+
+async def test_where_things_stand_is_answered_by_the_note_that_settled_it(
+    demo_advisor: Advisor,
+) -> None:
+    """The notes that settled it rank below older ones describing the problem; a question
+    about now searches wider, and only a note on what was asked (the laptop) supersedes
+    another, never one that merely names the engagement ('Scout', 'Tomasz')."""
+    answer = await demo_advisor.ask("is scout still running off tomasz's laptop?", "northwind")
+    first = answer.citations[0]
+    assert first.date is not None and first.date >= "2026-10-08"
+    quotes = [line for line in answer.answer.splitlines() if "“" in line]
+    assert quotes and all("laptop" in line.lower() for line in quotes)

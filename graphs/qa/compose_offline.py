@@ -23,6 +23,7 @@ from typing import Any
 from graphs.models import Answer, Citation, NextStep
 from graphs.qa.conversation import Turn, retrieval_query
 from graphs.qa.intent import (
+    asks_current_state,
     asks_for_signs,
     asks_when_to,
     is_decision,
@@ -45,17 +46,17 @@ _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
 _INTRO_SECTION = "When To Hire a Fractional AI CTO (and When Not To)"
 SUPERSEDED_OVERLAP = 0.3
+COMMON_SHARE = 0.3  # a word in more of a client's note chunks names the engagement, not a subject
 NEXT_SENTENCE = 0.15
 NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
 RECENT_BOOST = 0.3  # "who owns it *now*": the newest notes first
-_NOW = re.compile(
-    r"\b(now|currently|still|latest|going forward|anymore|today|these days|at the moment)\b", re.I
-)  # shared subject words for a newer note to supersede an older one
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
 
 Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
+# (tenant, terms, share) → the terms in more than that share of the client's notes
+CommonWords = Callable[[str, Sequence[str], float], set[str]]
 
 
 @dataclass(slots=True)
@@ -72,11 +73,18 @@ class _Candidate:
 
 class OfflineComposer:
     """Composes an extractive answer; `decider` reads a decision question (the check's reader
-    and rubric) so the answer line can name an option."""
+    and rubric) so the answer line can name an option; `common_words` says which words name
+    a whole engagement rather than one subject in it (no note supersedes another on those)."""
 
-    def __init__(self, model_dir: Path, decider: Decider | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        decider: Decider | None = None,
+        common_words: CommonWords | None = None,
+    ) -> None:
         self._model_dir = model_dir
         self._decider = decider
+        self._common_words = common_words
 
     async def compose(
         self,
@@ -110,6 +118,14 @@ class OfflineComposer:
         return Answer(
             answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
         )
+
+    def _common(self, candidates: list[_Candidate]) -> set[str]:
+        """The words most of the client's notes use (none without `common_words`)."""
+        tenants = {c.passage.chunk.tenant for c in candidates} - {PUBLIC_TENANT}
+        if self._common_words is None or len(tenants) != 1:
+            return set()
+        words = {w for c in candidates if c.passage.chunk.date for w in _subject(c.unit.text)}
+        return self._common_words(tenants.pop(), sorted(words), COMMON_SHARE)
 
     def _decide(self, question: str) -> Any:
         """The verdict on what a decision-shaped question says about the company, when the
@@ -146,14 +162,15 @@ class OfflineComposer:
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
             c.score += boost + (_polarity(c.unit) if when_to else 0.0)
             c.score += SIGNS if signs and c.unit.symptoms else 0.0
-        if _NOW.search(question):
+        if asks_current_state(question):
             _prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
         for c in candidates:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        _newest_wins(candidates, own_words)
+        common = self._common(candidates)
+        _newest_wins(candidates, own_words - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -347,7 +364,9 @@ def _report_vocabulary() -> frozenset[str]:
     return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
 
 
-_STATE = re.compile(r"decid|decision|owner|next step|risk|number|rhythm|open|status", re.I)
+_STATE = re.compile(
+    r"decid|decision|owner|next step|risk|number|rhythm|open|status|shipped|closed|done", re.I
+)
 
 
 def _same_kind(older: _Candidate, newer: _Candidate) -> bool:
@@ -378,10 +397,11 @@ def _prefer_recent(candidates: list[_Candidate]) -> None:
             c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
 
 
-def _newest_wins(ranked: list[_Candidate], asked: set[str]) -> None:
-    """On one subject, the newest dated note wins: it ranks above an older note sentence that
-    shares its subject, and the older one is marked as superseded by it; never by a note
-    without the client's own words the question asks about (`asked`)."""
+def _newest_wins(ranked: list[_Candidate], asked: set[str], subject: set[str]) -> None:
+    """On a subject the question asks about (`subject`: its words, less those most of the
+    client's notes use), the newest dated note wins: it ranks above an older note sentence
+    that shares that subject, and the older one is marked as superseded by it; never by a
+    note without the client's own words the question asks about (`asked`)."""
     notes = [c for c in ranked if c.passage.chunk.date]
     for older in notes:
         words = _subject(older.unit.text)
@@ -394,7 +414,9 @@ def _newest_wins(ranked: list[_Candidate], asked: set[str]) -> None:
             if (words & asked) - theirs:
                 continue  # asked about Birch: "the Juniper migration" supersedes no Birch note
             shared = words & theirs
-            if shared and len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
+            if not shared & subject:
+                continue  # neither is about what was asked
+            if len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
                 newer.score = max(newer.score, older.score + 0.01)
                 older.superseded_by = newer.passage.chunk.date
 

@@ -58,6 +58,11 @@ _SIGNS = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"\b(not|never|avoid|wrong|mistake)\b|n't\b|\bdont\b", re.IGNORECASE)
+_NOW = re.compile(
+    r"\b(now|currently|still|yet|latest|going forward|anymore|any more|today|these days|"
+    r"at the moment|so far|by now)\b",
+    re.IGNORECASE,
+)
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
@@ -75,6 +80,12 @@ def asks_for_signs(question: str) -> bool:
     """It asks how to recognise a problem ("red flags", "how do I tell if…"): answered by
     the report's symptoms."""
     return bool(_SIGNS.search(question))
+
+
+def asks_current_state(question: str) -> bool:
+    """It asks where things stand now ("who owns it now", "still on the laptop?", "can we use
+    the tickets yet"): the newest notes answer it."""
+    return bool(_NOW.search(question))
 
 
 def mentions_options(question: str) -> bool:

@@ -15,7 +15,6 @@ import asyncio
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,14 @@ from graphs.qa.intent import (
     named_sections,
 )
 from graphs.qa.sentences import Unit, split_sentences, units
+from graphs.qa.timeline import (
+    COMMON_SHARE,
+    Candidate,
+    newest_wins,
+    prefer_recent,
+    subject,
+    timeline,
+)
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize
@@ -45,11 +52,8 @@ SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section 
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
 _INTRO_SECTION = "When To Hire a Fractional AI CTO (and When Not To)"
-SUPERSEDED_OVERLAP = 0.3
-COMMON_SHARE = 0.3  # a word in more of a client's note chunks names the engagement, not a subject
 NEXT_SENTENCE = 0.15
 NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
-RECENT_BOOST = 0.3  # "who owns it *now*": the newest notes first
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
@@ -57,18 +61,6 @@ NOT_COVERED = (
 Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
 # (tenant, terms, share) → the terms in more than that share of the client's notes
 CommonWords = Callable[[str, Sequence[str], float], set[str]]
-
-
-@dataclass(slots=True)
-class _Candidate:
-    passage: Passage
-    unit: Unit
-    score: float = 0.0
-    superseded_by: str | None = None  # the date of a newer note on the same subject
-
-    @property
-    def chunk_id(self) -> str:
-        return self.passage.chunk.chunk_id
 
 
 class OfflineComposer:
@@ -111,7 +103,7 @@ class OfflineComposer:
         cites = _Citations()
         lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question))
         support = _support(ranked, exclude=lead_unit)
-        lines = [lead_line] + [_quote_line(c, cites) for c in _timeline(support)]
+        lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
             lines.append(f"Next step: {step.text}")
@@ -119,12 +111,12 @@ class OfflineComposer:
             answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
         )
 
-    def _common(self, candidates: list[_Candidate]) -> set[str]:
+    def _common(self, candidates: list[Candidate]) -> set[str]:
         """The words most of the client's notes use (none without `common_words`)."""
         tenants = {c.passage.chunk.tenant for c in candidates} - {PUBLIC_TENANT}
         if self._common_words is None or len(tenants) != 1:
             return set()
-        words = {w for c in candidates if c.passage.chunk.date for w in _subject(c.unit.text)}
+        words = {w for c in candidates if c.passage.chunk.date for w in subject(c.unit.text)}
         return self._common_words(tenants.pop(), sorted(words), COMMON_SHARE)
 
     def _decide(self, question: str) -> Any:
@@ -135,8 +127,8 @@ class OfflineComposer:
         decision = self._decider(question)
         return decision if decision is not None and decision.decided else None
 
-    def _ranked(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
-        every = [_Candidate(p, u) for p in passages for u in units(p.chunk.text)]
+    def _ranked(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        every = [Candidate(p, u) for p in passages for u in units(p.chunk.text)]
         candidates = [c for c in every if c.unit.quotable]
         if not candidates:
             return []
@@ -163,14 +155,14 @@ class OfflineComposer:
             c.score += boost + (_polarity(c.unit) if when_to else 0.0)
             c.score += SIGNS if signs and c.unit.symptoms else 0.0
         if asks_current_state(question):
-            _prefer_recent(candidates)
+            prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
         for c in candidates:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         common = self._common(candidates)
-        _newest_wins(candidates, own_words - common, terms - common)
+        newest_wins(candidates, own_words - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -188,7 +180,7 @@ PRESCRIPTION_SLACK = 0.2  # a prescription may lead over a slightly better-ranke
 
 
 def _answers_to_own_questions(
-    every: list[_Candidate], similarity: dict[int, float], terms: set[str]
+    every: list[Candidate], similarity: dict[int, float], terms: set[str]
 ) -> None:
     """The report asks some questions itself ("How much does a fractional CTO charge per
     hour?") and answers them in the next sentences: when the founder asks that question,
@@ -225,7 +217,7 @@ def _with_rule_sections(decision: Any, passages: Sequence[Passage]) -> list[Pass
     return [*passages, *(Passage(chunk=c, score=0.0, rank=len(passages) + 1) for c in extra)]
 
 
-def _favour_sections(ranked: list[_Candidate], sections: set[str]) -> None:
+def _favour_sections(ranked: list[Candidate], sections: set[str]) -> None:
     """The verdict's own sections supply its quotes first."""
     for c in ranked:
         if c.passage.chunk.section in sections:
@@ -249,7 +241,7 @@ class _Citations:
 
 
 def _lead(
-    decision: Any, ranked: list[_Candidate], cites: _Citations, asked: set[str]
+    decision: Any, ranked: list[Candidate], cites: _Citations, asked: set[str]
 ) -> tuple[str, Unit | None]:
     """The answer line: the verdict with its rule, or the best section's prescription; on
     notes, the newest close match that names what the question names (`asked`)."""
@@ -286,13 +278,13 @@ def _chunk_of(citation: Citation) -> Any:
     return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
 
 
-def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]:
+def _support(ranked: list[Candidate], exclude: Unit | None) -> list[Candidate]:
     """Two or three more quotes, the best first, each sentence once, at most two from the
     best section (the next-best section has its say); a symptom sentence is followed by the
     prescription after it in the same chunk."""
-    chosen: list[_Candidate] = []
+    chosen: list[Candidate] = []
     seen = {exclude.text} if exclude else set()
-    by_chunk: dict[str, list[_Candidate]] = {}
+    by_chunk: dict[str, list[Candidate]] = {}
     for c in ranked:
         by_chunk.setdefault(c.chunk_id, []).append(c)
     top = ranked[0].passage.chunk.section
@@ -315,18 +307,6 @@ def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]
                 chosen.append(after)
                 seen.add(after.unit.text)
     return chosen
-
-
-def _timeline(chosen: list[_Candidate]) -> list[_Candidate]:
-    """Notes newest first, where the notes lead; the report's quotes keep their order."""
-    notes = sorted(
-        (c for c in chosen if c.passage.chunk.date),
-        key=lambda c: c.passage.chunk.date or "",
-        reverse=True,
-    )
-    report = [c for c in chosen if not c.passage.chunk.date]
-    notes_lead = bool(chosen) and chosen[0].passage.chunk.date is not None
-    return notes + report if notes_lead else report + notes
 
 
 @cache
@@ -364,61 +344,12 @@ def _report_vocabulary() -> frozenset[str]:
     return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
 
 
-_STATE = re.compile(
-    r"decid|decision|owner|next step|risk|number|rhythm|open|status|shipped|closed|done", re.I
-)
-
-
-def _same_kind(older: _Candidate, newer: _Candidate) -> bool:
-    """Only a statement of where things stand (who owns, what was decided, the numbers) is
-    superseded by a newer one; a story of what happened never is."""
-    a = older.passage.chunk.section.rsplit(" › ", 1)[-1]
-    b = newer.passage.chunk.section.rsplit(" › ", 1)[-1]
-    return a == b or bool(_STATE.search(a) and _STATE.search(b))
-
-
-def _subject(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) > 2 and not t.isdigit()}
-
-
-def _quote_line(c: _Candidate, cites: _Citations) -> str:
+def _quote_line(c: Candidate, cites: _Citations) -> str:
     n = cites.cite(c.passage, c.unit.text)
     date = c.passage.chunk.date
     if c.superseded_by:
         return f"• Earlier ({date}), superseded on {c.superseded_by}: “{c.unit.text}” [{n}]"
     return f"• “{c.unit.text}” [{n}]" + (f" ({date})" if date else "")
-
-
-def _prefer_recent(candidates: list[_Candidate]) -> None:
-    """A question about the current state: the newer the note, the higher it ranks."""
-    dates = sorted({c.passage.chunk.date for c in candidates if c.passage.chunk.date})
-    for c in candidates:
-        if c.passage.chunk.date:
-            c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
-
-
-def _newest_wins(ranked: list[_Candidate], asked: set[str], subject: set[str]) -> None:
-    """On a subject the question asks about (`subject`: its words, less those most of the
-    client's notes use), the newest dated note wins: it ranks above an older note sentence
-    that shares that subject, and the older one is marked as superseded by it; never by a
-    note without the client's own words the question asks about (`asked`)."""
-    notes = [c for c in ranked if c.passage.chunk.date]
-    for older in notes:
-        words = _subject(older.unit.text)
-        for newer in notes:
-            if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
-                continue
-            if not _same_kind(older, newer):
-                continue
-            theirs = _subject(newer.unit.text)
-            if (words & asked) - theirs:
-                continue  # asked about Birch: "the Juniper migration" supersedes no Birch note
-            shared = words & theirs
-            if not shared & subject:
-                continue  # neither is about what was asked
-            if len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
-                newer.score = max(newer.score, older.score + 0.01)
-                older.superseded_by = newer.passage.chunk.date
 
 
 def _next_step(question: str, decision: Any) -> NextStep | None:

@@ -205,3 +205,12 @@ async def test_where_things_stand_is_answered_by_the_note_that_settled_it(
     assert first.date is not None and first.date >= "2026-10-08"
     quotes = [line for line in answer.answer.splitlines() if "“" in line]
     assert quotes and all("laptop" in line.lower() for line in quotes)
+
+
+def test_who_owns_it_finds_the_notes_owner_lines(demo_advisor: Advisor) -> None:
+    """'own' is a stop word and Porter2 keeps 'owns' apart from 'owner'; the notes say
+    'Owner: …'. The question side carries the note's word (the index is left as it is)."""
+    passages = demo_advisor.index.retrieve_for_tenant(
+        "who owns rollback for scout?", "northwind", 6
+    )
+    assert any("Owner" in p.chunk.section for p in passages[:3])

@@ -42,6 +42,7 @@ from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
+from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
@@ -136,7 +137,7 @@ class OfflineComposer:
         similarity = {id(c): float(v @ vectors[0]) for c, v in zip(every, vectors[1:], strict=True)}
         dense = [similarity[id(c)] for c in candidates]
         _answers_to_own_questions(every, similarity, set(tokenize(question)))
-        terms = set(tokenize(question))
+        terms = set(tokenize(expand_query(question)))
         about_us = bool(_FIRST_PERSON.search(question))
         own_words = _own_words(question)
         named = set(named_sections(question))

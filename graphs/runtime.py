@@ -79,7 +79,7 @@ class Advisor:
             offline=OfflineComposer(
                 model_dir,
                 decider=lambda text: decide_text(reader, text),
-                common_words=index.common_note_terms,
+                note_shares=index.note_term_shares,
             ),
             reader=reader,
             topic=TopicGate(model_dir),

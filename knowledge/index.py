@@ -218,14 +218,14 @@ class KnowledgeIndex:
         stats = self._store.term_stats(allowed_tenants(tenant))
         return stats.idf, stats.known
 
-    def common_note_terms(self, tenant: str, terms: Sequence[str], share: float) -> set[str]:
-        """Of `terms`, those in more than `share` of the client's own note chunks: words that
-        name the engagement ("Scout", the CTO's name), not one subject in it."""
+    def note_term_shares(self, tenant: str, terms: Sequence[str]) -> dict[str, float]:
+        """Of `terms`, the share of the client's own note chunks each occurs in: a word in most
+        of them ("Scout", the CTO's name) names the engagement, not one subject in it."""
         total = self._store.chunk_count({tenant})
         if not total or not terms:
-            return set()
+            return {}
         frequencies = self._store.document_frequencies(list(terms), {tenant})
-        return {t for t, df in frequencies.items() if df > share * total}
+        return {t: df / total for t, df in frequencies.items()}
 
     def term_known(self, tenant: str | None) -> Callable[[str], bool]:
         """Whether the sources this caller may read use a (tokenized) term at all."""

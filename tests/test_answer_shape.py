@@ -214,3 +214,32 @@ def test_who_owns_it_finds_the_notes_owner_lines(demo_advisor: Advisor) -> None:
         "who owns rollback for scout?", "northwind", 6
     )
     assert any("Owner" in p.chunk.section for p in passages[:3])
+
+
+def test_a_word_in_most_of_a_client_s_notes_tells_no_note_apart(demo_advisor: Advisor) -> None:
+    """'Orca' (the engagement's name) is in nearly every note, so sharing it says little; the
+    question's other words say which note answers it."""
+    from graphs.qa.compose_offline import OfflineComposer
+    from knowledge.chunks import Chunk
+    from knowledge.passages import Passage
+
+    def note(rank: int, section: str, text: str) -> Passage:
+        chunk = Chunk("orca", "Notes", section, text, "notes.md", date="2026-11-01")
+        return Passage(chunk=chunk, score=1.0, rank=rank)
+
+    passages = [
+        note(1, "Rhythm", "The Orca team reviews the Orca roadmap with Orca staff on Thursdays."),
+        note(2, "Blocked", "Legal must sign off before the tickets are read."),
+    ]
+
+    def shares(_tenant: str, terms: list[str]) -> dict[str, float]:
+        return {t: 0.9 if t == "orca" else 0.1 for t in terms}
+
+    model_dir = demo_advisor.settings.data_dir / "models" / "wordllama"
+    question = "can orca use the tickets yet?"
+    blind = OfflineComposer(model_dir).compose_sync(question, passages, tenant="orca")
+    knowing = OfflineComposer(model_dir, note_shares=shares).compose_sync(
+        question, passages, tenant="orca"
+    )
+    assert "Orca roadmap" in (blind.lead or "")  # without the counts, 'Orca' weighs as rare
+    assert "Legal must sign off" in (knowing.lead or "")

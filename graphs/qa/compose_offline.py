@@ -35,7 +35,6 @@ from graphs.qa.timeline import (
     Candidate,
     newest_wins,
     prefer_recent,
-    subject,
     timeline,
 )
 from knowledge.chunks import PUBLIC_TENANT
@@ -60,24 +59,24 @@ NOT_COVERED = (
 )
 
 Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
-# (tenant, terms, share) → the terms in more than that share of the client's notes
-CommonWords = Callable[[str, Sequence[str], float], set[str]]
+# (tenant, terms) → the share of the client's note chunks each term occurs in
+NoteShares = Callable[[str, Sequence[str]], dict[str, float]]
 
 
 class OfflineComposer:
     """Composes an extractive answer; `decider` reads a decision question (the check's reader
-    and rubric) so the answer line can name an option; `common_words` says which words name
-    a whole engagement rather than one subject in it (no note supersedes another on those)."""
+    and rubric) so the answer line can name an option; `note_shares` says how many of a
+    client's notes use a word: one in most of them names the engagement, not a subject."""
 
     def __init__(
         self,
         model_dir: Path,
         decider: Decider | None = None,
-        common_words: CommonWords | None = None,
+        note_shares: NoteShares | None = None,
     ) -> None:
         self._model_dir = model_dir
         self._decider = decider
-        self._common_words = common_words
+        self._note_shares = note_shares
 
     async def compose(
         self,
@@ -112,13 +111,12 @@ class OfflineComposer:
             answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
         )
 
-    def _common(self, candidates: list[Candidate]) -> set[str]:
-        """The words most of the client's notes use (none without `common_words`)."""
+    def _shares(self, candidates: list[Candidate], terms: set[str]) -> dict[str, float]:
+        """How many of the client's notes use each question term (none without notes)."""
         tenants = {c.passage.chunk.tenant for c in candidates} - {PUBLIC_TENANT}
-        if self._common_words is None or len(tenants) != 1:
-            return set()
-        words = {w for c in candidates if c.passage.chunk.date for w in subject(c.unit.text)}
-        return self._common_words(tenants.pop(), sorted(words), COMMON_SHARE)
+        if self._note_shares is None or len(tenants) != 1:
+            return {}
+        return self._note_shares(tenants.pop(), sorted(terms))
 
     def _decide(self, question: str) -> Any:
         """The verdict on what a decision-shaped question says about the company, when the
@@ -142,8 +140,10 @@ class OfflineComposer:
         own_words = _own_words(question)
         named = set(named_sections(question))
         when_to, signs = asks_when_to(question), asks_for_signs(question)
+        shares = self._shares(candidates, terms | own_words)
+        common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
-            overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)))
+            overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)), shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
             names_ours = bool(own_words & set(tokenize(c.unit.text)))
             own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
@@ -162,7 +162,6 @@ class OfflineComposer:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        common = self._common(candidates)
         newest_wins(candidates, own_words - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
 
@@ -324,13 +323,20 @@ def _idf() -> dict[str, float]:
     return {w: math.log(1 + n / k) for w, k in counts.items()}
 
 
-def _weighted_overlap(terms: set[str], words: set[str]) -> float:
-    """The idf-weighted share of the question's terms in a sentence (a term the report
-    never uses weighs as a rare one)."""
-    idf = _idf()
+def _weighted_overlap(
+    terms: set[str], words: set[str], note_shares: dict[str, float] | None = None
+) -> float:
+    """The idf-weighted share of the question's terms in a sentence: a term the report
+    never uses weighs as a rare one, less the share of the client's notes that use it
+    ("Scout", in most of them, tells no two apart)."""
+    idf, shares = _idf(), note_shares or {}
     rare = math.log(1 + len(idf))
-    total = sum(idf.get(t, rare) for t in terms)
-    return sum(idf.get(t, rare) for t in terms & words) / total if total else 0.0
+
+    def weight(term: str) -> float:
+        return idf[term] if term in idf else rare * (1 - shares.get(term, 0.0))
+
+    total = sum(weight(t) for t in terms)
+    return sum(weight(t) for t in terms & words) / total if total else 0.0
 
 
 def _own_words(question: str) -> set[str]:

@@ -243,3 +243,28 @@ def test_a_word_in_most_of_a_client_s_notes_tells_no_note_apart(demo_advisor: Ad
     )
     assert "Orca roadmap" in (blind.lead or "")  # without the counts, 'Orca' weighs as rare
     assert "Legal must sign off" in (knowing.lead or "")
+
+
+def test_every_option_opening_is_the_report_s_own_words() -> None:
+    from graphs.qa.options import OPENINGS, option_of
+
+    sentences = [u.text for c in field_report_chunks() for u in units(c.text)]
+    for option, openings in OPENINGS.items():
+        for opening in openings:
+            found = [s for s in sentences if s.startswith(opening)]
+            assert found, opening  # the report still says it, word for word
+            assert all(option_of(s) == option for s in found)
+
+
+async def test_a_choice_the_check_cannot_settle_names_the_option_the_report_gives(
+    demo_advisor: Advisor,
+) -> None:
+    """Nothing about the company is read ('agency vs fractional?'), so the rubric has no
+    verdict; the report's own sentence for the option still names it, quoted."""
+    answer = await demo_advisor.ask("should we go with an agency or a fractional cto?", None)
+    assert (answer.lead or "").startswith("Short answer: ")
+    assert "“" in (answer.lead or "") and "[1]" in (answer.lead or "")
+    explain = await demo_advisor.ask(
+        "what's the difference between an agency and an advisor?", None
+    )
+    assert not (explain.lead or "").startswith("Short answer")

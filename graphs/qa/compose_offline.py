@@ -24,11 +24,14 @@ from graphs.qa.conversation import Turn, retrieval_query
 from graphs.qa.intent import (
     asks_current_state,
     asks_for_signs,
+    asks_when,
     asks_when_to,
     is_decision,
     mentions_options,
     named_sections,
+    weighs_options,
 )
+from graphs.qa.options import option_of
 from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.timeline import (
     COMMON_SHARE,
@@ -101,7 +104,8 @@ class OfflineComposer:
         if decision is not None:
             _favour_sections(ranked, _rule_sections(decision))
         cites = _Citations()
-        lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question))
+        choosing = decision is None and _choosing(question)
+        lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question), choosing)
         support = _support(ranked, exclude=lead_unit)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
@@ -241,10 +245,12 @@ class _Citations:
 
 
 def _lead(
-    decision: Any, ranked: list[Candidate], cites: _Citations, asked: set[str]
+    decision: Any, ranked: list[Candidate], cites: _Citations, asked: set[str], choosing: bool
 ) -> tuple[str, Unit | None]:
-    """The answer line: the verdict with its rule, or the best section's prescription; on
-    notes, the newest close match that names what the question names (`asked`)."""
+    """The answer line: the verdict with its rule; for a choice the check cannot settle
+    (`choosing`), a close report sentence that names an option in its own words; else the
+    best section's prescription; on notes, the newest close match that names what the
+    question names (`asked`)."""
     if decision is not None:
         from graphs.assessment.explain import explain
 
@@ -262,6 +268,13 @@ def _lead(
         lead = max(named or close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
         n = cites.cite(lead.passage, lead.unit.text)
         return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
+    named = _option_lead(ranked) if choosing else None
+    if named is not None:
+        from graphs.assessment.rubric import OPTION_NAMES
+
+        n = cites.cite(named.passage, named.unit.text)
+        name = OPTION_NAMES[option_of(named.unit.text) or ""]
+        return f"Short answer: {name}. “{named.unit.text}” [{n}]", named.unit
     best = ranked[0]
     lead = next(
         (c for c in ranked if c.passage.chunk.section == best.passage.chunk.section
@@ -270,6 +283,21 @@ def _lead(
     )  # fmt: skip
     n = cites.cite(lead.passage, lead.unit.text)
     return f"“{lead.unit.text}” [{n}]", lead.unit
+
+
+def _choosing(question: str) -> bool:
+    """A choice between options, not a question about their conditions ("when not to")."""
+    return (is_decision(question) or weighs_options(question)) and not asks_when(question)
+
+
+OPTION_LEADS = 3  # of the best-ranked sentences, one naming an option may lead a choice
+
+
+def _option_lead(ranked: list[Candidate]) -> Candidate | None:
+    return next(
+        (c for c in ranked[:OPTION_LEADS] if not c.passage.chunk.date and option_of(c.unit.text)),
+        None,
+    )
 
 
 def _chunk_of(citation: Citation) -> Any:

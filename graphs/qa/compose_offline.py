@@ -12,10 +12,8 @@ note on a subject comes first, and an older one it supersedes is marked so.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from graphs.qa.intent import (
 )
 from graphs.qa.options import option_of
 from graphs.qa.sentences import Unit, split_sentences, units
+from graphs.qa.terms import own_words, weighted_overlap
 from graphs.qa.timeline import (
     COMMON_SHARE,
     Candidate,
@@ -105,7 +104,7 @@ class OfflineComposer:
             _favour_sections(ranked, _rule_sections(decision))
         cites = _Citations()
         choosing = decision is None and _choosing(question)
-        lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question), choosing)
+        lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
         support = _support(ranked, exclude=lead_unit)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
@@ -141,15 +140,15 @@ class OfflineComposer:
         _answers_to_own_questions(every, similarity, set(tokenize(question)))
         terms = set(tokenize(expand_query(question)))
         about_us = bool(_FIRST_PERSON.search(question))
-        own_words = _own_words(question)
+        ours = own_words(question)
         named = set(named_sections(question))
         when_to, signs = asks_when_to(question), asks_for_signs(question)
-        shares = self._shares(candidates, terms | own_words)
+        shares = self._shares(candidates, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
-            overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)), shares)
+            overlap = weighted_overlap(terms, set(tokenize(c.unit.text)), shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
-            names_ours = bool(own_words & set(tokenize(c.unit.text)))
+            names_ours = bool(ours & set(tokenize(c.unit.text)))
             own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
             intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
             lead = 0.1 if c.unit.position == 0 else 0.0
@@ -166,7 +165,7 @@ class OfflineComposer:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        newest_wins(candidates, own_words - common, terms - common)
+        newest_wins(candidates, ours - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -335,48 +334,6 @@ def _support(ranked: list[Candidate], exclude: Unit | None) -> list[Candidate]:
                 chosen.append(after)
                 seen.add(after.unit.text)
     return chosen
-
-
-@cache
-def _idf() -> dict[str, float]:
-    """Inverse sentence frequency of the report's terms: "cto" and "agency" say little."""
-    from knowledge.corpus import field_report_chunks
-
-    sentences = [set(tokenize(u)) for c in field_report_chunks() for u in split_sentences(c.text)]
-    counts: dict[str, int] = {}
-    for words in sentences:
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-    n = len(sentences)
-    return {w: math.log(1 + n / k) for w, k in counts.items()}
-
-
-def _weighted_overlap(
-    terms: set[str], words: set[str], note_shares: dict[str, float] | None = None
-) -> float:
-    """The idf-weighted share of the question's terms in a sentence: a term the report
-    never uses weighs as a rare one, less the share of the client's notes that use it
-    ("Scout", in most of them, tells no two apart)."""
-    idf, shares = _idf(), note_shares or {}
-    rare = math.log(1 + len(idf))
-
-    def weight(term: str) -> float:
-        return idf[term] if term in idf else rare * (1 - shares.get(term, 0.0))
-
-    total = sum(weight(t) for t in terms)
-    return sum(weight(t) for t in terms & words) / total if total else 0.0
-
-
-def _own_words(question: str) -> set[str]:
-    """The question's words the report never uses: "Scout", "Brightlane", the client's own."""
-    return set(tokenize(question)) - _report_vocabulary()
-
-
-@cache
-def _report_vocabulary() -> frozenset[str]:
-    from knowledge.corpus import field_report_chunks
-
-    return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
 
 
 def _quote_line(c: Candidate, cites: _Citations) -> str:

@@ -218,9 +218,13 @@ class KnowledgeIndex:
         stats = self._store.term_stats(allowed_tenants(tenant))
         return stats.idf, stats.known
 
-    def note_term_shares(self, tenant: str, terms: Sequence[str]) -> dict[str, float]:
-        """Of `terms`, the share of the client's own note chunks each occurs in: a word in most
-        of them ("Scout", the CTO's name) names the engagement, not one subject in it."""
+    def note_term_shares(self, scope: DataScope, terms: Sequence[str]) -> dict[str, float]:
+        """Of `terms`, the share of the scope's client's own note chunks each occurs in: a word
+        in most of them ("Scout", the CTO's name) names the engagement, not one subject in it.
+        Numbers only, and only of the caller's own client (none for no client)."""
+        tenant = require_scope(scope).tenant
+        if tenant is None:
+            return {}
         total = self._store.chunk_count({tenant})
         if not total or not terms:
             return {}

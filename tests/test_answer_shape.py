@@ -232,7 +232,7 @@ def test_a_word_in_most_of_a_client_s_notes_tells_no_note_apart(demo_advisor: Ad
         note(2, "Blocked", "Legal must sign off before the tickets are read."),
     ]
 
-    def shares(_tenant: str, terms: list[str]) -> dict[str, float]:
+    def shares(_scope: object, terms: list[str]) -> dict[str, float]:
         return {t: 0.9 if t == "orca" else 0.1 for t in terms}
 
     model_dir = demo_advisor.settings.data_dir / "models" / "wordllama"

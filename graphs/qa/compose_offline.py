@@ -43,6 +43,7 @@ from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
+from knowledge.scope import DataScope
 from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
@@ -61,8 +62,8 @@ NOT_COVERED = (
 )
 
 Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
-# (tenant, terms) → the share of the client's note chunks each term occurs in
-NoteShares = Callable[[str, Sequence[str]], dict[str, float]]
+# (the caller's scope, terms) → the share of its client's note chunks each term occurs in
+NoteShares = Callable[[DataScope, Sequence[str]], dict[str, float]]
 
 
 class OfflineComposer:
@@ -97,7 +98,7 @@ class OfflineComposer:
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
         decision = self._decide(question)
-        ranked = self._ranked(question, _with_rule_sections(decision, passages))
+        ranked = self._ranked(question, _with_rule_sections(decision, passages), tenant)
         if not ranked:
             return not_covered_answer(passages)
         if decision is not None:
@@ -114,12 +115,12 @@ class OfflineComposer:
             answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
         )
 
-    def _shares(self, candidates: list[Candidate], terms: set[str]) -> dict[str, float]:
-        """How many of the client's notes use each question term (none without notes)."""
-        tenants = {c.passage.chunk.tenant for c in candidates} - {PUBLIC_TENANT}
-        if self._note_shares is None or len(tenants) != 1:
+    def _shares(self, tenant: str | None, terms: set[str]) -> dict[str, float]:
+        """How many of the caller's client's notes use each question term (none for no
+        client)."""
+        if self._note_shares is None or tenant is None:
             return {}
-        return self._note_shares(tenants.pop(), sorted(terms))
+        return self._note_shares(DataScope.of(tenant), sorted(terms))
 
     def _decide(self, question: str) -> Any:
         """The verdict on what a decision-shaped question says about the company, when the
@@ -129,7 +130,9 @@ class OfflineComposer:
         decision = self._decider(question)
         return decision if decision is not None and decision.decided else None
 
-    def _ranked(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+    def _ranked(
+        self, question: str, passages: Sequence[Passage], tenant: str | None = None
+    ) -> list[Candidate]:
         every = [Candidate(p, u) for p in passages for u in units(p.chunk.text)]
         candidates = [c for c in every if c.unit.quotable]
         if not candidates:
@@ -143,7 +146,7 @@ class OfflineComposer:
         ours = own_words(question)
         named = set(named_sections(question))
         when_to, signs = asks_when_to(question), asks_for_signs(question)
-        shares = self._shares(candidates, terms | ours)
+        shares = self._shares(tenant, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
             overlap = weighted_overlap(terms, set(tokenize(c.unit.text)), shares)

@@ -76,7 +76,11 @@ class Advisor:
             index=index,
             tenants=TenantRegistry(engine),
             ingestor=ingestor,
-            offline=OfflineComposer(model_dir, decider=lambda text: decide_text(reader, text)),
+            offline=OfflineComposer(
+                model_dir,
+                decider=lambda text: decide_text(reader, text),
+                note_shares=index.note_term_shares,
+            ),
             reader=reader,
             topic=TopicGate(model_dir),
         )

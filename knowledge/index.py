@@ -218,6 +218,19 @@ class KnowledgeIndex:
         stats = self._store.term_stats(allowed_tenants(tenant))
         return stats.idf, stats.known
 
+    def note_term_shares(self, scope: DataScope, terms: Sequence[str]) -> dict[str, float]:
+        """Of `terms`, the share of the scope's client's own note chunks each occurs in: a word
+        in most of them ("Scout", the CTO's name) names the engagement, not one subject in it.
+        Numbers only, and only of the caller's own client (none for no client)."""
+        tenant = require_scope(scope).tenant
+        if tenant is None:
+            return {}
+        total = self._store.chunk_count({tenant})
+        if not total or not terms:
+            return {}
+        frequencies = self._store.document_frequencies(list(terms), {tenant})
+        return {t: df / total for t, df in frequencies.items()}
+
     def term_known(self, tenant: str | None) -> Callable[[str], bool]:
         """Whether the sources this caller may read use a (tokenized) term at all."""
         return self._store.term_stats(allowed_tenants(tenant)).known

@@ -31,6 +31,11 @@ EXPANSIONS: dict[str, str] = {
     r"\bcustomer (info|information|records|details)\b|\bclient data\b|\bpii\b": "customer data",
     r"\bprod\b|\blive system\w*\b": "production",
     r"\ballowed to (touch|do|access|change)\b|\baccess rights?\b": "agent permissions",
+    r"\bregular\b|\bordinary\b|\btraditional\b|\bstandard\b|\bgeneric\b|\bplain\b": "normal",
+    r"\bcandidates?\b|\bapplicants?\b|\b(ticks?|checks?) (all|every) (the )?box(es)?\b|"
+    r"\bperfect (fit|match|hire|person)\b|\bunicorn\b|\bpicky\b": "person matches spec fit",
+    # "own" is a stop word and Porter2 keeps "owns" apart from "owner": the notes say "Owner:"
+    r"\bown(s|ed|ing)?\b|\bin charge of\b|\bresponsible for\b|\baccountable\b": "owner",
 }
 _COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in EXPANSIONS.items()]
 

@@ -12,22 +12,39 @@ note on a subject comes first, and an older one it supersedes is marked so.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from graphs.models import Answer, Citation, NextStep
 from graphs.qa.conversation import Turn, retrieval_query
-from graphs.qa.intent import is_decision, mentions_options, named_sections
+from graphs.qa.intent import (
+    asks_current_state,
+    asks_for_signs,
+    asks_when,
+    asks_when_to,
+    is_decision,
+    mentions_options,
+    named_sections,
+    weighs_options,
+)
+from graphs.qa.options import option_of
 from graphs.qa.sentences import Unit, split_sentences, units
+from graphs.qa.terms import own_words, weighted_overlap
+from graphs.qa.timeline import (
+    COMMON_SHARE,
+    Candidate,
+    newest_wins,
+    prefer_recent,
+    timeline,
+)
 from knowledge.chunks import PUBLIC_TENANT
 from knowledge.embedding import embed
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
+from knowledge.scope import DataScope
+from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
@@ -38,39 +55,31 @@ SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section 
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
 _INTRO_SECTION = "When To Hire a Fractional AI CTO (and When Not To)"
-SUPERSEDED_OVERLAP = 0.3
 NEXT_SENTENCE = 0.15
 NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
-RECENT_BOOST = 0.3  # "who owns it *now*": the newest notes first
-_NOW = re.compile(
-    r"\b(now|currently|still|latest|going forward|anymore|today|these days|at the moment)\b", re.I
-)  # shared subject words for a newer note to supersede an older one
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
 
 Decider = Callable[[str], Any]  # question → a graphs.assessment Decision (or None)
-
-
-@dataclass(slots=True)
-class _Candidate:
-    passage: Passage
-    unit: Unit
-    score: float = 0.0
-    superseded_by: str | None = None  # the date of a newer note on the same subject
-
-    @property
-    def chunk_id(self) -> str:
-        return self.passage.chunk.chunk_id
+# (the caller's scope, terms) → the share of its client's note chunks each term occurs in
+NoteShares = Callable[[DataScope, Sequence[str]], dict[str, float]]
 
 
 class OfflineComposer:
     """Composes an extractive answer; `decider` reads a decision question (the check's reader
-    and rubric) so the answer line can name an option."""
+    and rubric) so the answer line can name an option; `note_shares` says how many of a
+    client's notes use a word: one in most of them names the engagement, not a subject."""
 
-    def __init__(self, model_dir: Path, decider: Decider | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        decider: Decider | None = None,
+        note_shares: NoteShares | None = None,
+    ) -> None:
         self._model_dir = model_dir
         self._decider = decider
+        self._note_shares = note_shares
 
     async def compose(
         self,
@@ -89,21 +98,29 @@ class OfflineComposer:
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
         decision = self._decide(question)
-        ranked = self._ranked(question, _with_rule_sections(decision, passages))
+        ranked = self._ranked(question, _with_rule_sections(decision, passages), tenant)
         if not ranked:
             return not_covered_answer(passages)
         if decision is not None:
             _favour_sections(ranked, _rule_sections(decision))
         cites = _Citations()
-        lead_line, lead_unit = _lead(decision, ranked, cites, _own_words(question))
+        choosing = decision is None and _choosing(question)
+        lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
         support = _support(ranked, exclude=lead_unit)
-        lines = [lead_line] + [_quote_line(c, cites) for c in _timeline(support)]
+        lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
             lines.append(f"Next step: {step.text}")
         return Answer(
             answer="\n".join(lines), citations=cites.items, lead=lead_line, next_step=step
         )
+
+    def _shares(self, tenant: str | None, terms: set[str]) -> dict[str, float]:
+        """How many of the caller's client's notes use each question term (none for no
+        client)."""
+        if self._note_shares is None or tenant is None:
+            return {}
+        return self._note_shares(DataScope.of(tenant), sorted(terms))
 
     def _decide(self, question: str) -> Any:
         """The verdict on what a decision-shaped question says about the company, when the
@@ -113,8 +130,10 @@ class OfflineComposer:
         decision = self._decider(question)
         return decision if decision is not None and decision.decided else None
 
-    def _ranked(self, question: str, passages: Sequence[Passage]) -> list[_Candidate]:
-        every = [_Candidate(p, u) for p in passages for u in units(p.chunk.text)]
+    def _ranked(
+        self, question: str, passages: Sequence[Passage], tenant: str | None = None
+    ) -> list[Candidate]:
+        every = [Candidate(p, u) for p in passages for u in units(p.chunk.text)]
         candidates = [c for c in every if c.unit.quotable]
         if not candidates:
             return []
@@ -122,14 +141,17 @@ class OfflineComposer:
         similarity = {id(c): float(v @ vectors[0]) for c, v in zip(every, vectors[1:], strict=True)}
         dense = [similarity[id(c)] for c in candidates]
         _answers_to_own_questions(every, similarity, set(tokenize(question)))
-        terms = set(tokenize(question))
+        terms = set(tokenize(expand_query(question)))
         about_us = bool(_FIRST_PERSON.search(question))
-        own_words = _own_words(question)
+        ours = own_words(question)
         named = set(named_sections(question))
+        when_to, signs = asks_when_to(question), asks_for_signs(question)
+        shares = self._shares(tenant, terms | ours)
+        common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
-            overlap = _weighted_overlap(terms, set(tokenize(c.unit.text)))
+            overlap = weighted_overlap(terms, set(tokenize(c.unit.text)), shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
-            names_ours = bool(own_words & set(tokenize(c.unit.text)))
+            names_ours = bool(ours & set(tokenize(c.unit.text)))
             own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
             intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
             lead = 0.1 if c.unit.position == 0 else 0.0
@@ -137,16 +159,25 @@ class OfflineComposer:
             boost = 0.6 if c.passage.chunk.section in named else 0.0
             prior = 0.5 / (1 + c.passage.rank)
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
-            c.score += boost
-        if _NOW.search(question):
-            _prefer_recent(candidates)
+            c.score += boost + (_polarity(c.unit) if when_to else 0.0)
+            c.score += SIGNS if signs and c.unit.symptoms else 0.0
+        if asks_current_state(question):
+            prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
         for c in candidates:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        _newest_wins(candidates, own_words)
+        newest_wins(candidates, ours - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
+
+
+WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its warnings
+SIGNS = 0.25  # "red flags that our agency is bad?": the report's symptoms
+
+
+def _polarity(unit: Unit) -> float:
+    return WHEN_TO if unit.conditional else -WHEN_TO if unit.prohibits else 0.0
 
 
 OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked
@@ -155,7 +186,7 @@ PRESCRIPTION_SLACK = 0.2  # a prescription may lead over a slightly better-ranke
 
 
 def _answers_to_own_questions(
-    every: list[_Candidate], similarity: dict[int, float], terms: set[str]
+    every: list[Candidate], similarity: dict[int, float], terms: set[str]
 ) -> None:
     """The report asks some questions itself ("How much does a fractional CTO charge per
     hour?") and answers them in the next sentences: when the founder asks that question,
@@ -192,7 +223,7 @@ def _with_rule_sections(decision: Any, passages: Sequence[Passage]) -> list[Pass
     return [*passages, *(Passage(chunk=c, score=0.0, rank=len(passages) + 1) for c in extra)]
 
 
-def _favour_sections(ranked: list[_Candidate], sections: set[str]) -> None:
+def _favour_sections(ranked: list[Candidate], sections: set[str]) -> None:
     """The verdict's own sections supply its quotes first."""
     for c in ranked:
         if c.passage.chunk.section in sections:
@@ -216,10 +247,12 @@ class _Citations:
 
 
 def _lead(
-    decision: Any, ranked: list[_Candidate], cites: _Citations, asked: set[str]
+    decision: Any, ranked: list[Candidate], cites: _Citations, asked: set[str], choosing: bool
 ) -> tuple[str, Unit | None]:
-    """The answer line: the verdict with its rule, or the best section's prescription; on
-    notes, the newest close match that names what the question names (`asked`)."""
+    """The answer line: the verdict with its rule; for a choice the check cannot settle
+    (`choosing`), a close report sentence that names an option in its own words; else the
+    best section's prescription; on notes, the newest close match that names what the
+    question names (`asked`)."""
     if decision is not None:
         from graphs.assessment.explain import explain
 
@@ -237,6 +270,13 @@ def _lead(
         lead = max(named or close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
         n = cites.cite(lead.passage, lead.unit.text)
         return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
+    named = _option_lead(ranked) if choosing else None
+    if named is not None:
+        from graphs.assessment.rubric import OPTION_NAMES
+
+        n = cites.cite(named.passage, named.unit.text)
+        name = OPTION_NAMES[option_of(named.unit.text) or ""]
+        return f"Short answer: {name}. “{named.unit.text}” [{n}]", named.unit
     best = ranked[0]
     lead = next(
         (c for c in ranked if c.passage.chunk.section == best.passage.chunk.section
@@ -247,19 +287,34 @@ def _lead(
     return f"“{lead.unit.text}” [{n}]", lead.unit
 
 
+def _choosing(question: str) -> bool:
+    """A choice between options, not a question about their conditions ("when not to")."""
+    return (is_decision(question) or weighs_options(question)) and not asks_when(question)
+
+
+OPTION_LEADS = 3  # of the best-ranked sentences, one naming an option may lead a choice
+
+
+def _option_lead(ranked: list[Candidate]) -> Candidate | None:
+    return next(
+        (c for c in ranked[:OPTION_LEADS] if not c.passage.chunk.date and option_of(c.unit.text)),
+        None,
+    )
+
+
 def _chunk_of(citation: Citation) -> Any:
     from knowledge.corpus import field_report_chunks
 
     return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
 
 
-def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]:
+def _support(ranked: list[Candidate], exclude: Unit | None) -> list[Candidate]:
     """Two or three more quotes, the best first, each sentence once, at most two from the
     best section (the next-best section has its say); a symptom sentence is followed by the
     prescription after it in the same chunk."""
-    chosen: list[_Candidate] = []
+    chosen: list[Candidate] = []
     seen = {exclude.text} if exclude else set()
-    by_chunk: dict[str, list[_Candidate]] = {}
+    by_chunk: dict[str, list[Candidate]] = {}
     for c in ranked:
         by_chunk.setdefault(c.chunk_id, []).append(c)
     top = ranked[0].passage.chunk.section
@@ -284,103 +339,12 @@ def _support(ranked: list[_Candidate], exclude: Unit | None) -> list[_Candidate]
     return chosen
 
 
-def _timeline(chosen: list[_Candidate]) -> list[_Candidate]:
-    """Notes newest first, where the notes lead; the report's quotes keep their order."""
-    notes = sorted(
-        (c for c in chosen if c.passage.chunk.date),
-        key=lambda c: c.passage.chunk.date or "",
-        reverse=True,
-    )
-    report = [c for c in chosen if not c.passage.chunk.date]
-    notes_lead = bool(chosen) and chosen[0].passage.chunk.date is not None
-    return notes + report if notes_lead else report + notes
-
-
-@cache
-def _idf() -> dict[str, float]:
-    """Inverse sentence frequency of the report's terms: "cto" and "agency" say little."""
-    from knowledge.corpus import field_report_chunks
-
-    sentences = [set(tokenize(u)) for c in field_report_chunks() for u in split_sentences(c.text)]
-    counts: dict[str, int] = {}
-    for words in sentences:
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-    n = len(sentences)
-    return {w: math.log(1 + n / k) for w, k in counts.items()}
-
-
-def _weighted_overlap(terms: set[str], words: set[str]) -> float:
-    """The idf-weighted share of the question's terms in a sentence (a term the report
-    never uses weighs as a rare one)."""
-    idf = _idf()
-    rare = math.log(1 + len(idf))
-    total = sum(idf.get(t, rare) for t in terms)
-    return sum(idf.get(t, rare) for t in terms & words) / total if total else 0.0
-
-
-def _own_words(question: str) -> set[str]:
-    """The question's words the report never uses: "Scout", "Brightlane", the client's own."""
-    return set(tokenize(question)) - _report_vocabulary()
-
-
-@cache
-def _report_vocabulary() -> frozenset[str]:
-    from knowledge.corpus import field_report_chunks
-
-    return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
-
-
-_STATE = re.compile(r"decid|decision|owner|next step|risk|number|rhythm|open|status", re.I)
-
-
-def _same_kind(older: _Candidate, newer: _Candidate) -> bool:
-    """Only a statement of where things stand (who owns, what was decided, the numbers) is
-    superseded by a newer one; a story of what happened never is."""
-    a = older.passage.chunk.section.rsplit(" › ", 1)[-1]
-    b = newer.passage.chunk.section.rsplit(" › ", 1)[-1]
-    return a == b or bool(_STATE.search(a) and _STATE.search(b))
-
-
-def _subject(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) > 2 and not t.isdigit()}
-
-
-def _quote_line(c: _Candidate, cites: _Citations) -> str:
+def _quote_line(c: Candidate, cites: _Citations) -> str:
     n = cites.cite(c.passage, c.unit.text)
     date = c.passage.chunk.date
     if c.superseded_by:
         return f"• Earlier ({date}), superseded on {c.superseded_by}: “{c.unit.text}” [{n}]"
     return f"• “{c.unit.text}” [{n}]" + (f" ({date})" if date else "")
-
-
-def _prefer_recent(candidates: list[_Candidate]) -> None:
-    """A question about the current state: the newer the note, the higher it ranks."""
-    dates = sorted({c.passage.chunk.date for c in candidates if c.passage.chunk.date})
-    for c in candidates:
-        if c.passage.chunk.date:
-            c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
-
-
-def _newest_wins(ranked: list[_Candidate], asked: set[str]) -> None:
-    """On one subject, the newest dated note wins: it ranks above an older note sentence that
-    shares its subject, and the older one is marked as superseded by it; never by a note
-    without the client's own words the question asks about (`asked`)."""
-    notes = [c for c in ranked if c.passage.chunk.date]
-    for older in notes:
-        words = _subject(older.unit.text)
-        for newer in notes:
-            if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
-                continue
-            if not _same_kind(older, newer):
-                continue
-            theirs = _subject(newer.unit.text)
-            if (words & asked) - theirs:
-                continue  # asked about Birch: "the Juniper migration" supersedes no Birch note
-            shared = words & theirs
-            if shared and len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
-                newer.score = max(newer.score, older.score + 0.01)
-                older.superseded_by = newer.passage.chunk.date
 
 
 def _next_step(question: str, decision: Any) -> NextStep | None:

@@ -24,7 +24,7 @@ from graphs.models import Answer, Citation
 from graphs.qa.compose_offline import not_covered_answer
 from graphs.qa.conversation import Turn, is_follow_up, with_previous
 from graphs.qa.coverage import Coverage, gate, judge
-from graphs.qa.intent import named_sections, parts
+from graphs.qa.intent import asks_current_state, named_sections, parts
 from graphs.qa.topic import TopicGate
 from knowledge.corpus import field_report_chunks
 from knowledge.index import KnowledgeIndex, allowed_tenants
@@ -33,6 +33,7 @@ from knowledge.passages import Passage
 log = logging.getLogger(__name__)
 
 
+STATE_WIDER = 2  # times top_k passages for a question about where a client's things stand
 OnDelta = Callable[[str], Awaitable[None]]
 
 
@@ -130,7 +131,10 @@ def _retrieve(
     """Each question of the message is searched; a part of the report named in it ("week 1",
     "the fifth signal", "at seed") is put first, whatever the rankers say."""
     asks = parts(query)
-    found = [ctx.index.retrieve_for_tenant(ask, tenant, ctx.top_k) for ask in asks]
+    # "still on the laptop?": the note that settled it may rank below older ones that
+    # describe the problem; a wider pool lets the newest notes answer.
+    k = ctx.top_k * STATE_WIDER if tenant and asks_current_state(query) else ctx.top_k
+    found = [ctx.index.retrieve_for_tenant(ask, tenant, k) for ask in asks]
     passages = _interleave(found) if len(found) > 1 else found[0]
     named = named_sections(query)
     passages = _named_first(named, passages)

@@ -47,11 +47,66 @@ _OPTIONS = re.compile(
     r"hiring|bring (someone|somebody|one) in| vs\.?|versus)\b",
     re.IGNORECASE,
 )
+_WHEN_TO = re.compile(
+    r"\bwhen (should|do|does|would|must|can|is it|to)\b|\bright (time|moment)\b|"
+    r"\b(time|moment) (to|for) (hire|bring|get)",
+    re.IGNORECASE,
+)
+_SIGNS = re.compile(
+    r"\b(red flags?|warning signs?|signs|symptoms?|the tell|tell[- ]?tale|"
+    r"how (do|can|would|will|could) (i|we|you) (know|tell|spot|recogni[sz]e))\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(r"\b(not|never|avoid|wrong|mistake)\b|n't\b|\bdont\b", re.IGNORECASE)
+_OPTION_WORDS = (
+    re.compile(r"\bfractional\b", re.I),
+    re.compile(r"\bfull[- ]?tim(e|er)\b|\bpermanent\b|\bin[- ]house cto\b", re.I),
+    re.compile(r"\bagenc(y|ies)\b|\bdev shop\b|\bconsultanc(y|ies)\b", re.I),
+    re.compile(r"\badvis[oe]rs?\b", re.I),
+    re.compile(r"\bspecialists?\b|\bfreelanc\w*\b|\bcontractors?\b", re.I),
+)
+_EXPLAINS = re.compile(r"\bdiff[ie]?rences?\b|\bdifferent\b|\bcompare[sd]?\b|\bexplain\b", re.I)
+_NOW = re.compile(
+    r"\b(now|currently|still|yet|latest|going forward|anymore|any more|today|these days|"
+    r"at the moment|so far|by now)\b",
+    re.IGNORECASE,
+)
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
 def is_decision(question: str) -> bool:
     return bool(_DECISION.search(question))
+
+
+def asks_when(question: str) -> bool:
+    """It asks for the conditions ("when should I hire one", "when not to"), not a choice."""
+    return bool(_WHEN_TO.search(question))
+
+
+def asks_when_to(question: str) -> bool:
+    """It asks when to act ("when should I hire one", "is it the right moment"), not when
+    not to: answered by the report's conditions, not its warnings."""
+    return asks_when(question) and not _NEGATED.search(question)
+
+
+def asks_for_signs(question: str) -> bool:
+    """It asks how to recognise a problem ("red flags", "how do I tell if…"): answered by
+    the report's symptoms."""
+    return bool(_SIGNS.search(question))
+
+
+def asks_current_state(question: str) -> bool:
+    """It asks where things stand now ("who owns it now", "still on the laptop?", "can we use
+    the tickets yet"): the newest notes answer it."""
+    return bool(_NOW.search(question))
+
+
+def weighs_options(question: str) -> bool:
+    """It names two or more of the options ("agency vs fractional ai cto?", "keep a
+    fractional cto … cheaper than a full timer"): a choice, even without "should"; not when
+    it asks how they differ ("fractional vs interim vs full-time: what's different?")."""
+    named = sum(1 for pattern in _OPTION_WORDS if pattern.search(question))
+    return named >= 2 and not _EXPLAINS.search(question)
 
 
 def mentions_options(question: str) -> bool:

@@ -24,6 +24,7 @@ _SYMPTOMS = re.compile(r"^\s*Symptoms:", re.IGNORECASE)
 # Leftovers of the web page the report was taken from: link texts and calls to action.
 _NAVIGATION = re.compile(r"\b(start with what is|talk to us|related paths)\b", re.IGNORECASE)
 MIN_CHARS = 25
+_WHEN = re.compile(r"\b(when|once|as soon as)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,16 @@ class Unit:
     question: bool  # ends in a question mark of its own: never quoted as an answer
     symptoms: bool  # "Symptoms: …": quoted together with the sentence after it
     prescribes: bool
+
+    @property
+    def prohibits(self) -> bool:
+        """It says when not to ("Do not hire one if …")."""
+        return bool(_WARNING.match(self.text))
+
+    @property
+    def conditional(self) -> bool:
+        """It says when to ("Hire a Fractional AI CTO when …", "An agency is right when …")."""
+        return self.prescribes and not self.prohibits and bool(_WHEN.search(self.text))
 
     @property
     def quotable(self) -> bool:
@@ -100,6 +111,15 @@ def _is_question(sentence: str) -> bool:
     return sentence.rstrip('”"’) ').endswith("?")
 
 
+# A question quoted inside a sentence ("This is the classic answer to “When should…?”"):
+# the sentence frames a question, it does not answer one.
+_QUOTED_QUESTION = re.compile(r"[“\"‘][^”\"’]*\?[”\"’]")
+
+
+def _frames_question(sentence: str) -> bool:
+    return _is_question(sentence) or bool(_QUOTED_QUESTION.search(sentence))
+
+
 _WARNING = re.compile(r"^(do not|don't|never)\b", re.IGNORECASE)
 REMEDY_WORDS = 6
 
@@ -155,7 +175,7 @@ def units(text: str) -> list[Unit]:
             Unit(
                 text=sentence,
                 position=position,
-                question=_is_question(sentence),
+                question=_frames_question(sentence),
                 symptoms=bool(_SYMPTOMS.match(sentence)),
                 prescribes=bool(_PRESCRIBES.search(sentence)),
             )

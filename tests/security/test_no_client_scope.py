@@ -130,6 +130,8 @@ def test_the_index_gives_an_unmapped_caller_no_client_chunk(busy: Advisor) -> No
     assert client_ids and busy.index.get_chunks(client_ids, PUBLIC) == []
     mine = busy.index.get_chunks(client_ids, DataScope.of("acme"))
     assert mine and {c.tenant for c in mine} == {"acme"}
+    assert busy.index.note_term_shares(PUBLIC, ["scout", "brightlan"]) == {}
+    assert busy.index.note_term_shares(DataScope.of("acme"), ["brightlan"])["brightlan"] > 0
     for question in SECRETS:
         passages = busy.index.retrieve_for_tenant(question, None, 10)
         assert passages and {p.chunk.tenant for p in passages} == {"public"}
@@ -179,7 +181,13 @@ SCOPED_READS = {
     AssessmentRecords: {"between", "latest"},
     HomeStore: {"schedules", "note_stats"},
     ConversationStore: {"recent"},
-    KnowledgeIndex: {"get_chunks", "retrieve_for_tenant", "term_stats", "term_known"},
+    KnowledgeIndex: {
+        "get_chunks",
+        "retrieve_for_tenant",
+        "term_stats",
+        "term_known",
+        "note_term_shares",
+    },
 }
 NOT_CALLER_READS = {
     AuditLog: {"record": "a write", "purge": "retention"},
@@ -252,6 +260,7 @@ SCOPED_CALLS = {
     "home.note_stats": lambda a, s: HomeStore(a.engine).note_stats(s),
     "conversations.recent": lambda a, s: a.conversations.recent("thread", s),
     "index.get_chunks": lambda a, s: a.index.get_chunks(["x"], s),
+    "index.note_term_shares": lambda a, s: a.index.note_term_shares(s, ["scout"]),
 }
 
 

@@ -34,6 +34,8 @@ async def test_a_decision_question_names_the_option_and_its_cited_rule(
     )
     assert answer.lead is not None and answer.lead.startswith("Short answer: Bring in a specialist")
     assert "[1]" in answer.lead
+    # what the verdict rests on is shown in the founder's own words, so a misreading shows
+    assert "(you said: “our cto is great and already owns all the ai stuff" in answer.lead
     assert "When not to hire" in answer.citations[0].section
     assert answer.next_step is not None and answer.next_step.kind == "check"
 

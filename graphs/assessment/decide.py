@@ -31,12 +31,18 @@ class Decision:
     decided: bool
     ask: list[str] = field(default_factory=list)  # fact keys that would settle it, in order
     why: str | None = None  # why it is only a leaning
+    said: dict[str, str] = field(default_factory=dict)  # fact key → the founder's words read
 
 
 def decide_text(reader: Reader, text: str) -> Decision:
-    """Read `text` and decide on what it states (for a decision-shaped question)."""
+    """Read `text` and decide on what it states (for a decision-shaped question), keeping
+    the words each fact was read from, so the answer can show what it rests on."""
     reading = reader.read(text)
-    return decide(reading.to_facts(), reading)
+    decision = decide(reading.to_facts(), reading)
+    decision.said = {
+        r.key: f"you said: “{r.evidence.text}”" for r in reading.known() if r.evidence is not None
+    }
+    return decision
 
 
 def decide(facts: Facts, reading: Reading | None = None) -> Decision:

@@ -256,13 +256,17 @@ def _lead(
     if decision is not None:
         from graphs.assessment.explain import explain
 
-        ex = explain(decision.recommendation)
+        ex = explain(decision.recommendation, said=decision.said)
         reason = ex.why[0] if ex.why else None
         line = f"Short answer: {ex.name}."
+        if ex.confidence_words == "low":  # a narrow win is worded as a leaning
+            line = f"Short answer, as a leaning: {ex.name}."
         if reason is not None:
             citation = next(c for c in ex.citations if c.n == reason.citation)
             n = cites.cite(None, citation.quote, chunk=_chunk_of(citation))
             line += f" {reason.text} [{n}]"
+            if reason.said:  # what it rests on, so a misreading shows
+                line += f" ({reason.said})"
         return line, None
     if ranked[0].passage.chunk.date:  # the notes answer: the newest close match leads
         close = [c for c in ranked[:NOTE_LEADS] if c.passage.chunk.date and not c.superseded_by]

@@ -365,7 +365,7 @@ class Advisor:
         except Exception as exc:
             problems["database"] = type(exc).__name__
         try:
-            self.index.count()
+            self.index.ping()
         except Exception as exc:
             problems["index"] = type(exc).__name__
         return problems

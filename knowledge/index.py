@@ -74,7 +74,8 @@ class KnowledgeIndex:
         self._vectors = TenantVectors(
             self._client, settings.collection, WordLlamaEmbedding(self._model_dir)
         )
-        self._vectors.move_single_collection()
+        # chunks of an older one-collection index moved to their tenants' collections now
+        self.moved_on_open = self._vectors.move_single_collection()
         self._store = make_lexical_store(engine)
         self._backfill_lexical()
 

@@ -20,6 +20,7 @@ from knowledge.index import make_chroma_client
 from knowledge.settings import Settings
 from knowledge.vectors import collection_name
 from tests.conftest import make_settings
+from tests.test_cli import advisor as advisor_cli
 
 QUESTIONS = {
     "northwind": "What did we decide about vendors?",
@@ -162,3 +163,15 @@ def test_a_note_added_after_the_move_is_found_in_its_clients_collection(
 
     assert found[0].chunk.tenant == "acme" and "Pelican" in found[0].chunk.text
     assert all("Pelican" not in p.chunk.text for p in elsewhere)
+
+
+def test_db_upgrade_moves_an_older_index_before_the_bots_start(settings: Settings) -> None:
+    _with_samples(settings)
+    chunks = _one_collection_layout(settings)
+
+    first = advisor_cli(settings.data_dir, "db", "upgrade")
+    again = advisor_cli(settings.data_dir, "db", "upgrade")
+
+    assert first.returncode == 0, first.stderr
+    assert f"index: {chunks} chunks moved to one collection per client" in first.stdout
+    assert again.returncode == 0 and "moved" not in again.stdout

@@ -104,7 +104,7 @@ class Advisor:
     def warm_answer_path(self) -> float:
         """Load what answering and reading need (blocking); the seconds it took."""
         started = time.perf_counter()
-        import graphs.assessment.extract  # noqa: F401  (imports the Anthropic SDK: ~2 s)
+        import graphs.assessment.extract  # noqa: F401  (the SDK comes with the composer's client)
 
         self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
         question = "Do we need a fractional AI CTO?"
@@ -369,7 +369,7 @@ class Advisor:
         except Exception as exc:
             problems["database"] = type(exc).__name__
         try:
-            self.index.count()
+            self.index.ping()
         except Exception as exc:
             problems["index"] = type(exc).__name__
         return problems

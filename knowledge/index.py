@@ -2,9 +2,10 @@
 
 Tenancy is enforced here and only here: `retrieve_for_tenant` always restricts both rankers
 to `public` + the caller's tenant, and there is no unscoped search to call by mistake. The
-lexical half (knowledge/fulltext.py) lives in PostgreSQL or SQLite, written with each chunk's
-registration: no process keeps a copy of the corpus or rebuilds anything when another adds a
-note.
+dense half (knowledge/vectors.py) keeps one Chroma collection per tenant, so a query reads
+the field report's and the caller's collections only. The lexical half (knowledge/fulltext.py)
+lives in PostgreSQL or SQLite, written with each chunk's registration: no process keeps a copy
+of the corpus or rebuilds anything when another adds a note.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from knowledge.fulltext import make_lexical_store, query_terms
 from knowledge.passages import Passage
 from knowledge.scope import DataScope, require_scope
 from knowledge.settings import Settings
+from knowledge.vectors import TenantVectors
 from knowledge.vocabulary import expand_query
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,6 @@ RRF_K = 60
 DENSE_WEIGHT = 0.5
 LEXICAL_WEIGHT = 1.0
 CANDIDATES = 20
-_BATCH = 1000
 
 
 class IndexUnavailableError(RuntimeError):
@@ -62,7 +63,7 @@ def make_chroma_client(settings: Settings) -> Any:
 
 
 class KnowledgeIndex:
-    """Chunks of every tenant in one collection; reads are always tenant-scoped."""
+    """Chunks of every tenant, a vector collection each; reads are always tenant-scoped."""
 
     def __init__(self, settings: Settings, engine: Engine, client: Any | None = None) -> None:
         self._settings = settings
@@ -70,11 +71,11 @@ class KnowledgeIndex:
         self._model_dir = settings.ensure_data_dir() / "models" / "wordllama"
         self._owns_client = client is None
         self._client = client or make_chroma_client(settings)
-        self._collection = self._client.get_or_create_collection(
-            settings.collection,
-            embedding_function=WordLlamaEmbedding(self._model_dir),
-            configuration={"hnsw": {"space": "cosine"}},
+        self._vectors = TenantVectors(
+            self._client, settings.collection, WordLlamaEmbedding(self._model_dir)
         )
+        # chunks of an older one-collection index moved to their tenants' collections now
+        self.moved_on_open = self._vectors.move_single_collection()
         self._store = make_lexical_store(engine)
         self._backfill_lexical()
 
@@ -86,25 +87,28 @@ class KnowledgeIndex:
 
     # --- writes ------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[Chunk], *, within: Connection | None = None) -> None:
-        """Index chunks: vectors in Chroma, then their lexical rows in `within` (the
-        transaction that registers their sources, so both commit or neither) or in a
-        transaction of their own."""
-        for start in range(0, len(chunks), _BATCH):
-            batch = chunks[start : start + _BATCH]
-            self._collection.upsert(
-                ids=[c.chunk_id for c in batch],
-                documents=[c.text for c in batch],
-                embeddings=embed(self._model_dir, [c.index_text for c in batch]),
-                metadatas=[c.metadata() for c in batch],
-            )
+        """Index chunks: vectors in their tenant's Chroma collection, then their lexical
+        rows in `within` (the transaction that registers their sources, so both commit or
+        neither) or in a transaction of their own."""
+        self._vectors.upsert(chunks, lambda texts: embed(self._model_dir, texts))
         self._in_transaction(within, lambda conn: self._store.register(conn, chunks))
 
-    def delete(self, chunk_ids: Sequence[str], *, within: Connection | None = None) -> None:
-        """Remove chunks from Chroma, and their lexical rows as `upsert` writes them."""
+    def delete(
+        self, tenant: str, chunk_ids: Sequence[str], *, within: Connection | None = None
+    ) -> None:
+        """Remove a tenant's chunks from Chroma, and their lexical rows as `upsert` writes
+        them."""
         ids = list(chunk_ids)
-        for start in range(0, len(ids), _BATCH):
-            self._collection.delete(ids=ids[start : start + _BATCH])
+        self._vectors.delete(tenant, ids)
         self._in_transaction(within, lambda conn: self._store.unregister(conn, ids))
+
+    def drop_tenant(self, tenant: str) -> int:
+        """Offboarding: the tenant's lexical rows, then its whole vector collection; the
+        chunks it held."""
+        ids = [c.chunk_id for page in self._vectors.pages(tenant) for c in page]
+        self._in_transaction(None, lambda conn: self._store.unregister(conn, ids))
+        self._vectors.drop(tenant)
+        return len(ids)
 
     def _in_transaction(
         self, within: Connection | None, write: Callable[[Connection], int]
@@ -125,19 +129,10 @@ class KnowledgeIndex:
         if not total:
             return
         log.info("filling the lexical index from %d indexed chunks (once)", total)
-        offset = 0
-        while offset < total:
-            got = self._collection.get(
-                include=["documents", "metadatas"], limit=_BATCH * 5, offset=offset
-            )
-            if not got["ids"]:
-                break
-            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            with self._engine.begin() as conn:
-                self._store.register(
-                    conn, [Chunk.from_metadata(cid, doc, meta) for cid, doc, meta in rows]
-                )
-            offset += len(got["ids"])
+        for tenant in self._vectors.tenants():
+            for page in self._vectors.pages(tenant):
+                with self._engine.begin() as conn:
+                    self._store.register(conn, page)
 
     def bump_revision(self) -> str:
         """Record that the index changed, for anything that caches what it read from it."""
@@ -152,30 +147,34 @@ class KnowledgeIndex:
 
     # --- reads -------------------------------------------------------------------------
     def count(self) -> int:
-        return int(self._collection.count())
+        """Chunks indexed, every tenant's (one call per tenant: for tools and tests)."""
+        return sum(self._vectors.count(t) for t in self._vectors.tenants())
+
+    def ping(self) -> None:
+        """Raises when the vector store cannot be reached (readiness)."""
+        self._vectors.ping()
 
     def get_chunks(self, chunk_ids: Sequence[str], scope: DataScope) -> list[Chunk]:
         """The chunks with these ids that `scope` may read (the field report's, and its own
         client's); ids of other clients' chunks are silently absent."""
         require_scope(scope)
-        return [c for c in self._chunks_by_id(chunk_ids) if scope.sees(c.tenant)]
-
-    def _chunks_by_id(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
             return []
-        got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        return [
-            Chunk.from_metadata(cid, doc, meta)
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        if scope.everything:  # the operator's tools: the tenants that hold these ids
+            with self._engine.connect() as conn:
+                held = conn.execute(
+                    select(lexical_chunks.c.tenant)
+                    .where(lexical_chunks.c.chunk_id.in_(list(chunk_ids)))
+                    .distinct()
+                ).scalars()
+                readable = sorted(set(held))
+        else:
+            readable = sorted(allowed_tenants(scope.tenant))
+        return [c for c in self._vectors.get(chunk_ids, readable) if scope.sees(c.tenant)]
 
     def chunks_for_tenant(self, tenant: str) -> list[Chunk]:
         """Every chunk that `tenant` owns (not the public ones), for digests and audits."""
-        got = self._collection.get(where={"tenant": tenant}, include=["documents", "metadatas"])
-        chunks = [
-            Chunk.from_metadata(cid, doc, meta)
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        chunks = [c for page in self._vectors.pages(tenant) for c in page]
         return sorted(chunks, key=lambda c: (c.date or "", c.path, c.ordinal))
 
     def retrieve_for_tenant(
@@ -190,7 +189,8 @@ class KnowledgeIndex:
             [[r.chunk_id for r in dense], [cid for cid, _ in lexical]],
             weights=(DENSE_WEIGHT, LEXICAL_WEIGHT),
         )[:k]
-        chunks = {c.chunk_id: c for c in self._chunks_by_id([f.chunk_id for f in fused])}
+        found = self._vectors.get([f.chunk_id for f in fused], sorted(allowed))
+        chunks = {c.chunk_id: c for c in found}
         dense_by_id = {r.chunk_id: r.score for r in dense}
         lexical_by_id = dict(lexical)
         passages = []
@@ -247,17 +247,10 @@ class KnowledgeIndex:
         return self._store.search(query_terms(expand_query(question)), allowed, n)
 
     def _dense(self, question: str, allowed: frozenset[str], n: int = CANDIDATES) -> list[Ranked]:
-        total = self.count()
-        if total == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=embed(self._model_dir, [expand_query(question)]),
-            n_results=min(n, total),
-            where={"tenant": {"$in": sorted(allowed)}},
-            include=["distances"],
-        )
-        ids, distances = result["ids"][0], result["distances"][0]
-        return [Ranked(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+        """The field report's collection and the caller's, each queried, merged by distance."""
+        vector = embed(self._model_dir, [expand_query(question)])
+        hits = self._vectors.query(vector, sorted(allowed), n)
+        return [Ranked(cid, 1.0 - distance) for cid, distance in hits]
 
 
 def allowed_tenants(tenant: str | None) -> frozenset[str]:

@@ -190,7 +190,7 @@ class Ingestor:
                 self._index.upsert(pending.upserts, within=conn)
                 report.chunks_written += len(pending.upserts)
             if pending.deletes:
-                self._index.delete(pending.deletes, within=conn)
+                self._index.delete(tenant, pending.deletes, within=conn)
                 report.chunks_deleted += len(pending.deletes)
             for row in pending.rows:
                 action = row.pop("action")

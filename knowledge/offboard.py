@@ -53,7 +53,7 @@ class Offboarding:
 def offboard(
     index: KnowledgeIndex, engine: Engine, data_dir: Path, tenant: str, *, dry_run: bool = False
 ) -> Offboarding:
-    chunk_ids = [c.chunk_id for c in index.chunks_for_tenant(tenant)]
+    held = len(index.chunks_for_tenant(tenant)) if dry_run else 0
     folder = notes_dir(data_dir, tenant)
     files = list(folder.glob("*")) if folder.is_dir() else []
     with engine.begin() as conn:
@@ -68,7 +68,7 @@ def offboard(
                 conn.execute(delete(table).where(table.c.tenant == tenant))
             conn.execute(delete(tenants).where(tenants.c.name == tenant))
     if not dry_run:
-        index.delete(chunk_ids)
+        held = index.drop_tenant(tenant)  # its whole vector collection
         index.bump_revision()  # every replica drops its lexical cache of these chunks
         shutil.rmtree(folder, ignore_errors=True)
-    return Offboarding(index_chunks=len(chunk_ids), note_files=len(files), **counts)
+    return Offboarding(index_chunks=held, note_files=len(files), **counts)

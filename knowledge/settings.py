@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     collection: str = Field(
         default="advisor_chunks",
         validation_alias=_env("ADVISOR_COLLECTION"),
-        description="Chroma collection holding every tenant's chunks.",
+        description="Base name of the Chroma collections: one per tenant, `<tenant>.<name>`.",
     )
 
     # --- ingestion limits: what one notes file may cost (hostile or accidental) ---------

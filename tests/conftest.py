@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from graphs.runtime import Advisor
 from knowledge.corpus import SAMPLE_TENANTS, ingest_samples
 from knowledge.settings import Settings
 from tests.fakes.anthropic_api import FakeMessagesAPI
+from tests.servers import free_port, wait_http
 
 _OUR_PREFIXES = ("ADVISOR_", "SLACK_", "ANTHROPIC_", "CHROMA_", "Microsoft")
 
@@ -64,6 +67,34 @@ def demo_advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
         ingest_samples(adv.ingestor, tenant)
     yield adv
     adv.close()
+
+
+# --- Chroma server (loopback) ------------------------------------------------------------
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real `chroma run` server on a free loopback port."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path_factory.mktemp("chroma")),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 # --- Anthropic Messages API (loopback) ----------------------------------------------------

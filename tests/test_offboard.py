@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 
 from graphs.runtime import Advisor
 from knowledge.db import channel_notes, conversation_turns, digest_subscriptions, sources
+from knowledge.index import make_chroma_client
 from knowledge.offboard import offboard
 from knowledge.tenants import TenantError
+from knowledge.vectors import collection_name
 
 
 def _count(advisor: Advisor, table, tenant: str) -> int:  # type: ignore[no-untyped-def]
@@ -63,3 +65,15 @@ async def test_offboarding_removes_the_clients_material_and_keeps_the_others(
     assert len(advisor.index.chunks_for_tenant("staying")) >= 2
     assert _count(advisor, channel_notes, "staying") == 1
     assert advisor.tenants.resolve("slack", "T-staying") == "staying"
+
+
+async def test_offboarding_drops_the_clients_vector_collection(two_clients: Advisor) -> None:
+    advisor = two_clients
+    base = advisor.settings.collection
+    client = make_chroma_client(advisor.settings)  # the same embedded system: not closed here
+
+    offboard(advisor.index, advisor.engine, advisor.settings.data_dir, "leaving")
+
+    names = {c.name for c in client.list_collections()}
+    assert collection_name(base, "leaving") not in names
+    assert collection_name(base, "staying") in names

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -23,33 +23,6 @@ from tests.servers import free_port, wait_http
 
 pytestmark = pytest.mark.postgres
 BOT_TOKEN = "xoxb-test-0000-not-a-real-token"
-
-
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real `chroma run` server on a free loopback port."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path_factory.mktemp("chroma")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def replica_env(

@@ -17,11 +17,19 @@ def register(app: typer.Typer) -> None:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply pending migrations (run once per release, from one process)."""
-    engine = make_engine(load_settings().state_url)
+    """Apply pending migrations and move an older index to its current layout (run once per
+    release, from one process, before the bots start)."""
+    from knowledge.index import KnowledgeIndex
+
+    settings = load_settings()
+    engine = make_engine(settings.state_url)
     before = current_revision(engine)
     upgrade(engine)
     typer.echo(f"schema: {before or 'empty'} → {current_revision(engine)}")
+    index = KnowledgeIndex(settings, engine)  # the move takes ~1.3 s per 1,000 chunks, once
+    if index.moved_on_open:
+        typer.echo(f"index: {index.moved_on_open} chunks moved to one collection per client")
+    index.close()
     engine.dispose()
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
-
-import anthropic
+from typing import TYPE_CHECKING, Any
 
 from graphs.assessment.reader import FactReading, Reading, Span
 from graphs.models import CONTEXT_KEYS, DISQUALIFIER_KEYS, SIGNAL_KEYS, STAGES
 from graphs.prompts import EXTRACTION_PROMPT
 from graphs.redact import redact
 from knowledge.settings import Settings
+
+if TYPE_CHECKING:
+    import anthropic
 
 log = logging.getLogger(__name__)
 TOOL_NAME = "record_facts"
@@ -118,6 +119,8 @@ async def read_description(
     """(Claude's reading of `text` when available and valid, else the offline one; its source)."""
     if client is None:
         return await asyncio.to_thread(offline, text), "offline"
+    import anthropic  # loaded with the client; an offline process never imports the SDK (~1 s)
+
     sent = redact(text) if settings.redact_pii else text
     try:
         async with asyncio.timeout(settings.answer_deadline_s):

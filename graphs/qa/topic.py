@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from graphs.assessment.reader.features import FEATURE_VERSION_TAG, Featurizer
 from graphs.assessment.reader.model import similarity_view
 from graphs.assessment.reader.softmax import Softmax, TrainingOptions, fit
+from graphs.assessment.reader.train import read_yaml
 
 TRAINING = Path(__file__).parent / "topic_training"
 ARTEFACT = Path(__file__).parent / "topic.npz"
@@ -33,7 +33,7 @@ TOLERANCE = 2e-3
 def load_examples(folder: Path = TRAINING) -> list[tuple[str, bool]]:
     examples = []
     for path in sorted(folder.glob("*.yaml")):
-        for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or [], 1):
+        for n, item in enumerate(read_yaml(path) or [], 1):
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError(f"{path.name} item {n}: needs a `text`")
             if not isinstance(item.get("on_topic"), bool):

@@ -196,8 +196,10 @@ NOT_CALLER_READS = {
     KnowledgeIndex: {
         "upsert": "a write",
         "delete": "a write",
+        "drop_tenant": "a write (offboarding)",
         "bump_revision": "a write",
         "count": "a number, no content",
+        "ping": "readiness, no content",
         "close": "plumbing: releases the Chroma client",
         "chunks_for_tenant": "names one client explicitly (offboarding, tests); no None",
         "retrieve_dense": "eval tool; scoped like retrieve_for_tenant",

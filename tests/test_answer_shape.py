@@ -150,6 +150,19 @@ def test_a_sentence_too_short_to_stand_alone_is_quoted_with_its_neighbour() -> N
     assert split_sentences(text)[1] == "It varies."  # plain sentences stay as they are
 
 
+def test_a_short_remark_without_advice_is_never_quoted_alone() -> None:
+    text = (
+        "Logs are incomplete and staff use personal accounts for client data. "
+        "The company says it is early. The risk surface says otherwise.\n\n"
+        "Do not hire one if you only want a pitch deck. Get an advisor or strategist."
+    )
+    assert [u.text for u in units(text)] == [
+        "Logs are incomplete and staff use personal accounts for client data.",
+        "The company says it is early. The risk surface says otherwise.",  # one remark
+        "Do not hire one if you only want a pitch deck. Get an advisor or strategist.",
+    ]
+
+
 def test_decision_shaped_questions_include_is_that_ok() -> None:
     from graphs.qa.intent import is_decision
 

@@ -24,6 +24,7 @@ _SYMPTOMS = re.compile(r"^\s*Symptoms:", re.IGNORECASE)
 # Leftovers of the web page the report was taken from: link texts and calls to action.
 _NAVIGATION = re.compile(r"\b(start with what is|talk to us|related paths)\b", re.IGNORECASE)
 MIN_CHARS = 25
+LEANING_WORDS = 7
 _WHEN = re.compile(r"\b(when|once|as soon as)\b", re.IGNORECASE)
 
 
@@ -104,7 +105,12 @@ def _sentence_groups(text: str) -> list[list[str]]:
 
 
 def _too_short(sentence: str) -> bool:
-    return len(sentence) < MIN_CHARS or len(sentence.split()) < 4
+    """Too short to stand alone: under four words, or under LEANING_WORDS without advice in
+    it ("The risk surface says otherwise.": a remark on the sentence before)."""
+    words = len(sentence.split())
+    if len(sentence) < MIN_CHARS or words < 4:
+        return True
+    return words < LEANING_WORDS and not _PRESCRIBES.search(sentence)
 
 
 def _is_question(sentence: str) -> bool:

@@ -40,6 +40,22 @@ async def test_a_decision_question_names_the_option_and_its_cited_rule(
     assert answer.next_step is not None and answer.next_step.kind == "check"
 
 
+async def test_a_verdict_s_quotes_never_recommend_another_option(demo_advisor: Advisor) -> None:
+    from graphs.qa.options import option_of
+
+    for question, verdict in (
+        ("Board wants an AI plan by Q3 and we have no one senior. who do i hire first?",
+         "fractional_ai_cto"),
+        ("our cto already owns all the ai stuff and just needs more hands. do we need a "
+         "fractional ai cto?", "specialist"),
+    ):  # fmt: skip
+        answer = await demo_advisor.ask(question, None)
+        assert (answer.lead or "").startswith("Short answer"), question
+        bullets = [line.strip("• ") for line in answer.answer.splitlines() if line.startswith("•")]
+        quoted = [b.split("” [")[0].strip("“") for b in bullets]
+        assert quoted and all(option_of(q) in (None, verdict) for q in quoted), quoted
+
+
 async def test_a_week_of_the_plan_is_found_by_its_name(demo_advisor: Advisor) -> None:
     answer = await demo_advisor.ask("whats in the first week?", None)
     assert answer.covered

@@ -106,7 +106,8 @@ class OfflineComposer:
         cites = _Citations()
         choosing = decision is None and _choosing(question)
         lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
-        support = _support(ranked, exclude=lead_unit)
+        verdict = decision.recommendation.recommendation if decision is not None else None
+        support = _support(ranked, exclude=lead_unit, verdict=verdict)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
@@ -312,12 +313,17 @@ def _chunk_of(citation: Citation) -> Any:
     return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
 
 
-def _support(ranked: list[Candidate], exclude: Unit | None) -> list[Candidate]:
+def _support(
+    ranked: list[Candidate], exclude: Unit | None, verdict: str | None = None
+) -> list[Candidate]:
     """Two or three more quotes, the best first, each sentence once, at most two from the
     best section (the next-best section has its say); a symptom sentence is followed by the
-    prescription after it in the same chunk."""
+    prescription after it in the same chunk. Under a verdict, no quote recommends another
+    option (the answer line would be argued against by its own bullets)."""
     chosen: list[Candidate] = []
     seen = {exclude.text} if exclude else set()
+    if verdict is not None:
+        seen |= {c.unit.text for c in ranked if option_of(c.unit.text) not in (None, verdict)}
     by_chunk: dict[str, list[Candidate]] = {}
     for c in ranked:
         by_chunk.setdefault(c.chunk_id, []).append(c)

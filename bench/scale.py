@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from ingest_and_ask import PEOPLE, VENDORS, percentile, synthetic_note  # noqa: 
 
 from tests import slack_signing as sign  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.servers import free_port  # noqa: E402
+from tests.servers import free_port, wait_http  # noqa: E402
 
 QUESTIONS = [
     "Who owns the data boundary policy?",
@@ -55,20 +54,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{url}: the process exited ({proc.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} never answered")
 
 
 def write_notes(folder: Path, client: int, count: int, start: int = 0) -> None:
@@ -97,7 +82,7 @@ class Replica:
             stderr=subprocess.STDOUT,
             cwd=ROOT,
         )
-        wait_ready(f"{self.url}/readyz", self.proc)
+        wait_http(f"{self.url}/readyz", 300, proc=self.proc)
         self.start_s = time.perf_counter() - started
         self.start_rss = rss_mb(self.proc.pid)
 
@@ -273,7 +258,7 @@ async def shared(args: argparse.Namespace, work: Path) -> None:
     fake = await FakeSlackApi().start()
     replicas: list[Replica] = []
     try:
-        wait_ready(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", chroma)
+        wait_http(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", 300, proc=chroma)
         env = base_env(fake) | {
             "ADVISOR_DATABASE_URL": url,
             "CHROMA_HOST": "127.0.0.1",

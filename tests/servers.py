@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -14,10 +15,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 60, log: Path | None = None) -> None:
-    """Until `url` answers 200; else fail, with the end of the server's `log` if given."""
+def wait_http(
+    url: str,
+    timeout: float = 60,
+    log: Path | None = None,
+    proc: subprocess.Popen | None = None,
+) -> None:
+    """Until `url` answers 200; else fail, with the end of the server's `log` if given, and
+    at once if the server's `proc` has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"{url}: the process exited ({proc.returncode})")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:

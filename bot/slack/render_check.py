@@ -22,7 +22,7 @@ from bot.slack.render_assessment import (
     facts_value,
     recommendation_body,
 )
-from graphs.assessment.explain import explain
+from graphs.assessment.explain import explain, reading_said
 from graphs.assessment.rubric import OPTION_NAMES
 from graphs.assessment.signals import stage_label, topic_label
 from graphs.models import CheckResult, Facts
@@ -31,18 +31,13 @@ ACTION_CONTINUE_CHECK = "check_continue"
 MAX_READ_SHOWN = 8
 
 
-def check_said(result: CheckResult) -> dict[str, str]:
-    """Fact → the founder's own words it was read from."""
-    return {r.key: f"you said: “{r.evidence}”" for r in result.read if r.evidence}
-
-
 def render_check(result: CheckResult, *, asking_next: bool = False) -> list[Message]:
     """Decided: the recommendation with Share and the full assessment. Undecided: the
     leaning, what could not be told, the questions, and "Answer N questions" (unless the
     questions follow right away in the thread: `asking_next`)."""
     blocks: list[Block] = [*_what_i_read(result)]
     outcome = result.outcome
-    ex = explain(outcome, said=check_said(result), verdict=result.recommendation is not None)
+    ex = explain(outcome, said=reading_said(result.read), verdict=result.recommendation is not None)
     blocks += recommendation_body(ex)
     if result.recommendation is None and asking_next:
         blocks += _to_settle_it(result)

@@ -37,11 +37,12 @@ class Decision:
 def decide_text(reader: Reader, text: str) -> Decision:
     """Read `text` and decide on what it states (for a decision-shaped question), keeping
     the words each fact was read from, so the answer can show what it rests on."""
+    from graphs.assessment.check import read_facts
+    from graphs.assessment.explain import reading_said
+
     reading = reader.read(text)
     decision = decide(reading.to_facts(), reading)
-    decision.said = {
-        r.key: f"you said: “{r.evidence.text}”" for r in reading.known() if r.evidence is not None
-    }
+    decision.said = reading_said(read_facts(reading))
     return decision
 
 

@@ -8,7 +8,7 @@ they can never disagree on which reason goes where.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from graphs.assessment.rubric import OPTION_NAMES
@@ -20,6 +20,7 @@ from graphs.models import (
     Citation,
     Facts,
     PlanWeek,
+    ReadFact,
     Recommendation,
     RuleHit,
 )
@@ -121,6 +122,11 @@ def rule_facts(hit: RuleHit) -> tuple[str, ...]:
 def _said_for(hit: RuleHit, said: Mapping[str, str]) -> str | None:
     words = [said[k] for k in rule_facts(hit) if said.get(k)]
     return " … ".join(dict.fromkeys(words)) or None
+
+
+def reading_said(read: Iterable[ReadFact]) -> dict[str, str]:
+    """For a reading (the check's `read`): the founder's own words each fact was read from."""
+    return {r.key: f"you said: “{r.evidence}”" for r in read if r.evidence}
 
 
 def answers_said(facts: Facts) -> dict[str, str]:

@@ -150,9 +150,10 @@ class OfflineComposer:
         shares = self._shares(tenant, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
-            overlap = weighted_overlap(terms, set(tokenize(c.unit.text)), shares)
+            words = set(tokenize(c.unit.text))
+            overlap = weighted_overlap(terms, words, shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
-            names_ours = bool(ours & set(tokenize(c.unit.text)))
+            names_ours = bool(ours & words)
             own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
             intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
             lead = 0.1 if c.unit.position == 0 else 0.0

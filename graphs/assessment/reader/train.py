@@ -28,6 +28,11 @@ from graphs.assessment.reader.softmax import TrainingOptions, fit_many
 TRAINING = Path(__file__).parent / "training"
 FEATURE_VERSION = 3
 TRAINER_VERSION = 2  # one matrix product per step for every fact
+# The reader's own optimiser settings (the topic gate keeps TrainingOptions' defaults). Less
+# L2 and a larger step than those defaults fit the corpus more closely, and so read surely
+# what it does state: on the dev half (dev-001..080 / dev-081..140) right 65 / 43 → 67 / 46,
+# confidently wrong 1 / 2 → 1 / 1, facts P 0.86 / 0.76 → 0.90 / 0.79 (L2 1e-2 and 0 are worse).
+READER_OPTIONS = TrainingOptions(learning_rate=0.01, l2=1e-4)
 # Largest probability difference a retrain may show: float32 kernels differ by CPU (0.0030
 # seen between two machines of the same kind); data and code changes are caught exactly by
 # the corpus digest and the feature and trainer versions above.
@@ -93,7 +98,7 @@ def train(
     options: TrainingOptions | None = None,
     thresholds: dict[str, float] | None = None,
 ) -> ReaderModel:
-    options = options or TrainingOptions()
+    options = options or READER_OPTIONS
     rows = featurizer.rows([e.text for e in examples])
     keys = ("stage", *FACT_GROUPS)
     tasks = [(targets(key, examples), len(STAGE_CLASSES) if key == "stage" else 3) for key in keys]

@@ -9,6 +9,7 @@ import pytest
 
 from graphs.assessment.check import check_result
 from graphs.assessment.reader import Reader
+from graphs.assessment.reader.features import char_gram_rows
 from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, ReaderModel
 from graphs.assessment.reader.spans import spans
 from graphs.assessment.reader.train import (
@@ -59,6 +60,17 @@ def test_several_facts_in_one_sentence_are_each_read(reader: Reader) -> None:
     facts = reader.read(text).to_facts()
     assert facts.stage == "series_ab"
     assert facts.signals.get("founders_firefighting") is True
+
+
+def test_a_typo_keeps_most_of_what_the_word_looks_like() -> None:
+    rows = char_gram_rows(["never went live", "nevr went live", "hired two engineers"])
+    typo, unrelated = rows[1] @ rows[0], rows[2] @ rows[0]
+    assert typo > 0.6 and unrelated < 0.1
+
+
+def test_a_typo_does_not_hide_a_stated_fact(reader: Reader) -> None:
+    reading = reader.read("our pilot w/ the bank nevr went live, its been 'almost done' 4 months")
+    assert reading.facts["pilot_stalled"].value is True
 
 
 def test_spans_cover_sentences_and_their_clauses_with_exact_offsets() -> None:

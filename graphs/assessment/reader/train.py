@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from graphs.assessment.reader.features import N_FEATURES, Featurizer
+from graphs.assessment.reader.features import READER_FEATURES, Featurizer, reader_rows
 from graphs.assessment.reader.model import (
     DEFAULT_THRESHOLDS,
     FACT_GROUPS,
@@ -26,7 +26,7 @@ from graphs.assessment.reader.model import (
 from graphs.assessment.reader.softmax import TrainingOptions, fit_many
 
 TRAINING = Path(__file__).parent / "training"
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4  # 4: letter n-grams (features.char_gram_rows)
 TRAINER_VERSION = 2  # one matrix product per step for every fact
 # The reader's own optimiser settings (the topic gate keeps TrainingOptions' defaults). Less
 # L2 and a larger step than those defaults fit the corpus more closely, and so read surely
@@ -99,14 +99,14 @@ def train(
     thresholds: dict[str, float] | None = None,
 ) -> ReaderModel:
     options = options or READER_OPTIONS
-    rows = featurizer.rows([e.text for e in examples])
+    rows = reader_rows(featurizer, [e.text for e in examples])
     keys = ("stage", *FACT_GROUPS)
     tasks = [(targets(key, examples), len(STAGE_CLASSES) if key == "stage" else 3) for key in keys]
     models = dict(zip(keys, fit_many(rows, tasks, options), strict=True))
     manifest = {
         "corpus_sha256": corpus_digest(),
         "examples": len(examples),
-        "features": N_FEATURES,
+        "features": READER_FEATURES,
         "feature_version": FEATURE_VERSION,
         "trainer_version": TRAINER_VERSION,
         "options": asdict(options),
@@ -128,7 +128,7 @@ def check(featurizer: Featurizer, committed: ReaderModel) -> list[str]:
     examples = load_examples()
     options = TrainingOptions(**committed.manifest["options"])
     fresh = train(featurizer, examples, options, committed.thresholds)
-    rows = featurizer.rows([e.text for e in examples])
+    rows = reader_rows(featurizer, [e.text for e in examples])
     for key, model in committed.models.items():
         diff = np.abs(model.probabilities(rows) - fresh.models[key].probabilities(rows)).max()
         if diff > TOLERANCE:

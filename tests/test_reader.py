@@ -3,11 +3,13 @@ founder's own words; silence is never "no"; the shipped model is the one the rep
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from graphs.assessment.check import check_result
+from graphs.assessment.evaluation import load_situations
 from graphs.assessment.reader import Reader
 from graphs.assessment.reader.features import char_gram_rows
 from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, ReaderModel
@@ -19,6 +21,8 @@ from graphs.assessment.reader.train import (
     corpus_digest,
     load_examples,
 )
+
+GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +109,24 @@ def test_the_training_corpus_covers_every_fact_both_ways() -> None:
         said = [e.labels[key] for e in examples if key in e.labels]
         assert said.count(True) >= 40 and said.count(False) >= 20, key
     assert sum(1 for e in examples if not e.labels) >= 300  # texts that state nothing
+
+
+def _runs(text: str, n: int = 6) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9$%]+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_training_text_copies_words_from_a_golden_situation() -> None:
+    """The golden halves measure reading words nobody trained on: a training text that
+    shares six words in a row with a situation would let the reader memorise the answer."""
+    golden: dict[tuple[str, ...], str] = {}
+    for half in ("dev", "test"):
+        for item in load_situations(GOLDEN / "situations" / f"{half}.yaml"):
+            golden.update(dict.fromkeys(_runs(item.text), item.id))
+    copied = [
+        (e.text, golden[run]) for e in load_examples() for run in _runs(e.text) if run in golden
+    ]
+    assert copied == []
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphs.assessment.explain import Explanation, answers_said, explain, reading_said
+from graphs.assessment.rubric import OPTION_NAMES
 from graphs.models import Answer, CheckResult, Recommendation
 
 
@@ -116,7 +117,16 @@ def check_json(result: CheckResult) -> dict:
         source=result.source,
     )
     payload["citations"] = [c.model_dump(mode="json") for c in ex.citations]
+    if result.recommendation is None:
+        # Undecided: the questions are the answer. The rubric's advice and plan for its
+        # leaning would read as a verdict ("Recommendation: Not yet") the check did not give.
+        payload.update(advice=[], plan=None, summary=_undecided_summary(result))
     return payload
+
+
+def _undecided_summary(result: CheckResult) -> str:
+    leaning = OPTION_NAMES[result.leaning.recommendation] if result.leaning else "none"
+    return f"Undecided (leaning: {leaning}). {result.undecided_because or ''}".strip()
 
 
 def _reason(reason) -> dict:  # type: ignore[no-untyped-def]

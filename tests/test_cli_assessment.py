@@ -96,6 +96,8 @@ def test_an_undecided_check_says_null_with_a_leaning_and_its_questions(tmp_path:
     assert 1 <= len(payload["questions"]) <= 3
     assert all(q["prompt"] and q["choices"] for q in payload["questions"])
     assert payload["undecided_because"]
+    assert payload["summary"].startswith("Undecided (leaning: ")
+    assert payload["advice"] == [] and payload["plan"] is None
 
 
 def test_check_without_text_is_a_usage_error(tmp_path: Path) -> None:

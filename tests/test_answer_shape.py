@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from graphs.qa.intent import named_sections
 from graphs.qa.sentences import split_sentences, units
 from graphs.runtime import Advisor
 from knowledge.corpus import field_report_chunks
@@ -61,6 +62,23 @@ async def test_a_week_of_the_plan_is_found_by_its_name(demo_advisor: Advisor) ->
     assert answer.covered
     assert "Week 1: diagnosis and access" in answer.citations[0].section
     assert "Map the real system" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "week"),
+    [
+        ("wat happens in wk 2 of the trial month?", "Week 2: one production slice"),
+        ("what access does the initial week need, and what comes out of it?",
+         "Week 1: diagnosis and access"),
+        ("the 3rd wk, what gets installed", "Week 3: operating system"),
+    ],
+)  # fmt: skip
+def test_a_week_typed_short_or_in_words_names_its_section(question: str, week: str) -> None:
+    assert [label.rsplit(" › ", 1)[-1] for label in named_sections(question)] == [week]
+
+
+def test_a_span_of_weeks_names_no_week() -> None:
+    assert named_sections("we have two weeks before the board meeting, what first?") == []
 
 
 async def test_a_client_naming_a_signal_in_its_words_gets_the_report_s_remedy_first(

@@ -30,11 +30,12 @@ _NUMBER = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "last": 4, "final": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-    "6th": 6, "7th": 7, "8th": 8,
+    "6th": 6, "7th": 7, "8th": 8, "initial": 1, "opening": 1,
 }  # fmt: skip
 _N = r"(\d|one|two|three|four|five|six|seven|eight|first|second|third|fourth|fifth|sixth|" \
-     r"seventh|eighth|last|final|[1-8](?:st|nd|rd|th))"  # fmt: skip
-_WEEK = re.compile(rf"\bweek\s*#?\s*{_N}\b|\b{_N}\s+week\b", re.IGNORECASE)
+     r"seventh|eighth|last|final|initial|opening|[1-8](?:st|nd|rd|th))"  # fmt: skip
+_WEEK_WORD = r"(?:week|wk)"  # "wk 2" as founders type it
+_WEEK = re.compile(rf"\b{_WEEK_WORD}\s*#?\s*{_N}\b|\b{_N}\s+{_WEEK_WORD}\b", re.IGNORECASE)
 _SIGNAL = re.compile(rf"\b(?:signal|trigger)\s*#?\s*{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
 _STAGES = (
     ("Seed", re.compile(r"\b(pre[- ]?seed|seed|angel)\b", re.IGNORECASE)),

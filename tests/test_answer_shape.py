@@ -91,6 +91,45 @@ async def test_a_client_naming_a_signal_in_its_words_gets_the_report_s_remedy_fi
     assert "shippable slice" in (answer.lead or "")
 
 
+def _quoted(answer_text: str) -> list[str]:
+    """The verbatim sentences of an answer, its answer line first."""
+    return [q.split("” [")[0] for q in answer_text.split("“")[1:]]
+
+
+async def test_when_to_bring_one_in_is_answered_with_the_conditions_for_one(
+    demo_advisor: Advisor,
+) -> None:
+    """'when is the right time' shares words with 'A full-time CTO is right when …'; the
+    conditions for the option asked about lead, another option's only when it is named."""
+    from graphs.qa.options import option_of
+
+    for question, option in (
+        ("when is the right time to bring one in", "fractional_ai_cto"),
+        ("How can I know if it is the right moment to take one on? we have 5 devs and me.",
+         "fractional_ai_cto"),
+        ("when should we go for an agency instead", "agency"),
+    ):  # fmt: skip
+        answer = await demo_advisor.ask(question, None)
+        assert option_of(_quoted(answer.answer)[0]) == option, question
+
+
+def test_a_section_close_behind_the_best_one_is_quoted_too(demo_advisor: Advisor) -> None:
+    """The best section may fill the answer on its own; one quote from another section that
+    ranks close to it still has its say, and there are never more than four after the
+    answer line."""
+    from knowledge.passages import Passage
+
+    wanted = ("The simple rule", "Full-time CTO, agency", "What good looks like")
+    chunks = [c for c in field_report_chunks() if c.section.startswith(wanted)]
+    passages = [Passage(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks)]
+    composer = demo_advisor.qa_context.composer
+    answer = composer.compose_sync(
+        "how do i know it's the right moment to bring in such a person?", passages, tenant=None
+    )
+    assert {c.section for c in answer.citations} == {c.section for c in chunks}
+    assert len([line for line in answer.answer.splitlines() if line.startswith("•")]) <= 4
+
+
 async def test_a_question_the_report_asks_itself_gets_the_report_s_answer(
     demo_advisor: Advisor,
 ) -> None:

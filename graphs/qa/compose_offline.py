@@ -26,6 +26,7 @@ from graphs.qa.intent import (
     asks_when_to,
     is_decision,
     mentions_options,
+    named_options,
     named_sections,
     weighs_options,
 )
@@ -48,8 +49,10 @@ from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
-MAX_SUPPORT = 3  # quotes after the answer line (2-4 sentences from the sources in all)
+MAX_SUPPORT = 3  # quotes after the answer line, the best first
 MAX_FROM_TOP = 2  # of them from the best section (besides the answer line)
+MAX_QUOTES = 4  # after the answer line, with a symptom's prescription and another section's say
+ANOTHER_SECTION = 1.0  # a section not yet quoted has its say within this of the best score
 NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
 SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
@@ -147,6 +150,7 @@ class OfflineComposer:
         ours = own_words(question)
         named = set(named_sections(question))
         when_to, signs = asks_when_to(question), asks_for_signs(question)
+        asked_options = named_options(question) | {None, "fractional_ai_cto"}
         shares = self._shares(tenant, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
@@ -161,7 +165,7 @@ class OfflineComposer:
             boost = 0.6 if c.passage.chunk.section in named else 0.0
             prior = 0.5 / (1 + c.passage.rank)
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
-            c.score += boost + (_polarity(c.unit) if when_to else 0.0)
+            c.score += boost + (_polarity(c.unit, asked_options) if when_to else 0.0)
             c.score += SIGNS if signs and c.unit.symptoms else 0.0
         if asks_current_state(question):
             prefer_recent(candidates)
@@ -178,8 +182,12 @@ WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its war
 SIGNS = 0.25  # "red flags that our agency is bad?": the report's symptoms
 
 
-def _polarity(unit: Unit) -> float:
-    return WHEN_TO if unit.conditional else -WHEN_TO if unit.prohibits else 0.0
+def _polarity(unit: Unit, asked: set[str | None]) -> float:
+    """A "when should I…" question: the report's conditions for what it asks about (a
+    fractional AI CTO, unless it names another option) over its warnings."""
+    if unit.conditional:
+        return WHEN_TO if option_of(unit.text) in asked else -WHEN_TO
+    return -WHEN_TO if unit.prohibits else 0.0
 
 
 OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked
@@ -317,10 +325,11 @@ def _chunk_of(citation: Citation) -> Any:
 def _support(
     ranked: list[Candidate], exclude: Unit | None, verdict: str | None = None
 ) -> list[Candidate]:
-    """Two or three more quotes, the best first, each sentence once, at most two from the
+    """Two to four more quotes, the best first, each sentence once, at most two from the
     best section (the next-best section has its say); a symptom sentence is followed by the
-    prescription after it in the same chunk. Under a verdict, no quote recommends another
-    option (the answer line would be argued against by its own bullets)."""
+    prescription after it in the same chunk; then one from a section not quoted yet. Under
+    a verdict, no quote recommends another option (the answer line would be argued against
+    by its own bullets)."""
     chosen: list[Candidate] = []
     seen = {exclude.text} if exclude else set()
     if verdict is not None:
@@ -347,7 +356,24 @@ def _support(
             if after is not None:
                 chosen.append(after)
                 seen.add(after.unit.text)
-    return chosen
+    return chosen + _another_section(ranked, chosen, seen)
+
+
+def _another_section(
+    ranked: list[Candidate], chosen: list[Candidate], seen: set[str]
+) -> list[Candidate]:
+    """One more quote, from a section no quote came from yet, when it ranks close enough: a
+    question the best section answers only in part (or a near-tie between two sections)
+    gets the other section cited too."""
+    if len(chosen) >= MAX_QUOTES:
+        return []
+    quoted = {ranked[0].passage.chunk.section, *(c.passage.chunk.section for c in chosen)}
+    floor = ranked[0].score - ANOTHER_SECTION
+    extra = next(
+        (c for c in ranked if c.score >= floor and c.unit.text not in seen
+         and c.passage.chunk.section not in quoted), None,
+    )  # fmt: skip
+    return [extra] if extra is not None else []
 
 
 def _quote_line(c: Candidate, cites: _Citations) -> str:

@@ -59,13 +59,13 @@ _SIGNS = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"\b(not|never|avoid|wrong|mistake)\b|n't\b|\bdont\b", re.IGNORECASE)
-_OPTION_WORDS = (
-    re.compile(r"\bfractional\b", re.I),
-    re.compile(r"\bfull[- ]?tim(e|er)\b|\bpermanent\b|\bin[- ]house cto\b", re.I),
-    re.compile(r"\bagenc(y|ies)\b|\bdev shop\b|\bconsultanc(y|ies)\b", re.I),
-    re.compile(r"\badvis[oe]rs?\b", re.I),
-    re.compile(r"\bspecialists?\b|\bfreelanc\w*\b|\bcontractors?\b", re.I),
-)
+_OPTION_WORDS = {
+    "fractional_ai_cto": re.compile(r"\bfractional\b", re.I),
+    "full_time_cto": re.compile(r"\bfull[- ]?tim(e|er)\b|\bpermanent\b|\bin[- ]house cto\b", re.I),
+    "agency": re.compile(r"\bagenc(y|ies)\b|\bdev shop\b|\bconsultanc(y|ies)\b", re.I),
+    "advisor": re.compile(r"\badvis[oe]rs?\b", re.I),
+    "specialist": re.compile(r"\bspecialists?\b|\bfreelanc\w*\b|\bcontractors?\b", re.I),
+}
 _EXPLAINS = re.compile(r"\bdiff[ie]?rences?\b|\bdifferent\b|\bcompare[sd]?\b|\bexplain\b", re.I)
 _NOW = re.compile(
     r"\b(now|currently|still|yet|latest|going forward|anymore|any more|today|these days|"
@@ -106,8 +106,12 @@ def weighs_options(question: str) -> bool:
     """It names two or more of the options ("agency vs fractional ai cto?", "keep a
     fractional cto … cheaper than a full timer"): a choice, even without "should"; not when
     it asks how they differ ("fractional vs interim vs full-time: what's different?")."""
-    named = sum(1 for pattern in _OPTION_WORDS if pattern.search(question))
-    return named >= 2 and not _EXPLAINS.search(question)
+    return len(named_options(question)) >= 2 and not _EXPLAINS.search(question)
+
+
+def named_options(question: str) -> set[str]:
+    """The options the question names in its own words ("agency", "full-timer", "advisor")."""
+    return {option for option, pattern in _OPTION_WORDS.items() if pattern.search(question)}
 
 
 def mentions_options(question: str) -> bool:

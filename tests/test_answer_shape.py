@@ -236,6 +236,18 @@ def test_a_short_remark_without_advice_is_never_quoted_alone() -> None:
     ]
 
 
+def test_a_sentence_about_the_one_before_it_is_quoted_with_it() -> None:
+    text = (
+        "The memo should include a technical map, shipped evidence and owners. It should also "
+        "say what not to do.\n\nThat may be an internal workflow or a data ingestion path."
+    )
+    assert [u.text for u in units(text)] == [
+        "The memo should include a technical map, shipped evidence and owners. It should also "
+        "say what not to do.",  # "It" is the memo: alone it would say nothing
+        "That may be an internal workflow or a data ingestion path.",  # nothing before it
+    ]
+
+
 def test_decision_shaped_questions_include_is_that_ok() -> None:
     from graphs.qa.intent import is_decision
 

@@ -257,6 +257,38 @@ def test_decision_shaped_questions_include_is_that_ok() -> None:
     assert not is_decision("what happens in week 1?")
 
 
+def test_a_question_about_content_that_says_should_is_not_a_decision() -> None:
+    from graphs.qa.intent import is_decision
+
+    assert not is_decision("what fees should we expect for a fractional ai cto")
+    assert not is_decision("how should we measure whether the first month worked")
+    assert is_decision("what should we do about our stalled pilot")
+    assert is_decision("we have 6 devs. should we get a fractional cto? what should we expect")
+
+
+async def test_a_fee_in_other_words_finds_the_report_s_answer_on_rates(
+    demo_advisor: Advisor,
+) -> None:
+    """The report asks "How much does a fractional CTO charge per hour?" itself; a retainer
+    or a day rate is the same question."""
+    for question in (
+        "whats the usual monthly retainer for a fractional cto",
+        "what fees should we expect for a fractional ai cto",
+    ):
+        answer = await demo_advisor.ask(question, None)
+        assert "Ask what decision, system, or delivery risk they own." in answer.answer, question
+
+
+async def test_a_fair_question_without_the_domain_s_words_gets_the_closest_advice(
+    demo_advisor: Advisor,
+) -> None:
+    """No AI or CTO word in it, so the topic gate leans off topic; the sources share most of
+    its words, so it is answered, and the answer says it is only the closest advice."""
+    answer = await demo_advisor.ask("how should we measure whether the first month worked", None)
+    assert answer.covered and answer.citations
+    assert answer.notice is not None and "closest advice" in answer.notice
+
+
 def test_no_quotable_unit_is_a_question_or_a_link_leftover() -> None:
     quotable = [u for c in field_report_chunks() for u in units(c.text) if u.quotable]
     assert quotable

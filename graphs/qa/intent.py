@@ -75,8 +75,26 @@ _NOW = re.compile(
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
+# "what fees should we expect", "how should we measure it": a question about content that
+# says "should", not a choice; "what should we do / hire / get" is still one.
+_WH_BEFORE = re.compile(r"\b(what|which|how)\b[^.?!]*$", re.IGNORECASE)
+_CHOICE_VERB = re.compile(
+    r"\s+(do|hire|get|bring|use|go|choose|pick|engage|start|stop|keep|wait)\b", re.IGNORECASE
+)
+
+
 def is_decision(question: str) -> bool:
-    return bool(_DECISION.search(question))
+    """A choice to make ("should we…", "do we need…", "good idea?"), not a question about
+    content that happens to say "should" ("what fees should we expect?")."""
+    for match in _DECISION.finditer(question):
+        about_content = (
+            match.group(0).lower().startswith("should")
+            and _WH_BEFORE.search(question[: match.start()])
+            and not _CHOICE_VERB.match(question, match.end())
+        )
+        if not about_content:
+            return True
+    return False
 
 
 def asks_when(question: str) -> bool:

@@ -77,6 +77,21 @@ def test_a_week_typed_short_or_in_words_names_its_section(question: str, week: s
     assert [label.rsplit(" › ", 1)[-1] for label in named_sections(question)] == [week]
 
 
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("can u explain signal number 4", "4. Vendor lock-in fear is slowing every decision"),
+        ("week no. 2 pls", "Week 2: one production slice"),
+        ("the ceo of our portco wants ai to cut support costs. where do we begin",
+         "PE-backed SMB: find margin, not theater"),
+    ],
+)  # fmt: skip
+def test_a_numbered_part_or_a_stage_in_founders_words_names_its_section(
+    question: str, section: str
+) -> None:
+    assert [label.rsplit(" › ", 1)[-1] for label in named_sections(question)] == [section]
+
+
 def test_a_span_of_weeks_names_no_week() -> None:
     assert named_sections("we have two weeks before the board meeting, what first?") == []
 

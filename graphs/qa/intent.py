@@ -35,12 +35,13 @@ _NUMBER = {
 _N = r"(\d|one|two|three|four|five|six|seven|eight|first|second|third|fourth|fifth|sixth|" \
      r"seventh|eighth|last|final|initial|opening|[1-8](?:st|nd|rd|th))"  # fmt: skip
 _WEEK_WORD = r"(?:week|wk)"  # "wk 2" as founders type it
-_WEEK = re.compile(rf"\b{_WEEK_WORD}\s*#?\s*{_N}\b|\b{_N}\s+{_WEEK_WORD}\b", re.IGNORECASE)
-_SIGNAL = re.compile(rf"\b(?:signal|trigger)\s*#?\s*{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
+_NO = r"(?:\s*#|\s+(?:number|no\.?|nr\.?|n°))?\s*"  # "signal number 4", "week no. 2"
+_WEEK = re.compile(rf"\b{_WEEK_WORD}{_NO}{_N}\b|\b{_N}\s+{_WEEK_WORD}\b", re.IGNORECASE)
+_SIGNAL = re.compile(rf"\b(?:signal|trigger){_NO}{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
 _STAGES = (
     ("Seed", re.compile(r"\b(pre[- ]?seed|seed|angel)\b", re.IGNORECASE)),
     ("Series A or B", re.compile(r"\bseries[ -]?(a|b)\b|\b(a|b) round\b", re.IGNORECASE)),
-    ("PE-backed", re.compile(r"\b(pe[- ]backed|private equity|pe fund|portfolio co)", re.I)),
+    ("PE-backed", re.compile(r"\b(pe[- ]backed|private equity|pe fund|portfolio co|portco)", re.I)),
     ("Enterprise", re.compile(r"\b(enterprise|department|fortune 500|corporate)\b", re.I)),
 )
 _OPTIONS = re.compile(

@@ -299,8 +299,8 @@ async def test_a_fair_question_without_the_domain_s_words_gets_the_closest_advic
 ) -> None:
     """No AI or CTO word in it, so the topic gate leans off topic; the sources share most of
     its words, so it is answered, and the answer says it is only the closest advice."""
-    answer = await demo_advisor.ask("how should we measure whether the first month worked", None)
-    assert answer.covered and answer.citations
+    answer = await demo_advisor.ask("how much would one cost us per month, roughly", None)
+    assert answer.covered and "cheap is the wrong filter" in answer.answer
     assert answer.notice is not None and "closest advice" in answer.notice
 
 

@@ -31,6 +31,7 @@ from graphs.qa.intent import (
     weighs_options,
 )
 from graphs.qa.options import option_of
+from graphs.qa.quotes import support_quotes
 from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.terms import own_words, weighted_overlap
 from graphs.qa.timeline import (
@@ -49,10 +50,6 @@ from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
-MAX_SUPPORT = 3  # quotes after the answer line, the best first
-MAX_FROM_TOP = 2  # of them from the best section (besides the answer line)
-MAX_QUOTES = 4  # after the answer line, with a symptom's prescription and another section's say
-ANOTHER_SECTION = 1.0  # a section not yet quoted has its say within this of the best score
 NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
 SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
@@ -110,7 +107,7 @@ class OfflineComposer:
         choosing = decision is None and _choosing(question)
         lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
         verdict = decision.recommendation.recommendation if decision is not None else None
-        support = _support(ranked, exclude=lead_unit, verdict=verdict)
+        support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
@@ -320,60 +317,6 @@ def _chunk_of(citation: Citation) -> Any:
     from knowledge.corpus import field_report_chunks
 
     return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
-
-
-def _support(
-    ranked: list[Candidate], exclude: Unit | None, verdict: str | None = None
-) -> list[Candidate]:
-    """Two to four more quotes, the best first, each sentence once, at most two from the
-    best section (the next-best section has its say); a symptom sentence is followed by the
-    prescription after it in the same chunk; then one from a section not quoted yet. Under
-    a verdict, no quote recommends another option (the answer line would be argued against
-    by its own bullets)."""
-    chosen: list[Candidate] = []
-    seen = {exclude.text} if exclude else set()
-    if verdict is not None:
-        seen |= {c.unit.text for c in ranked if option_of(c.unit.text) not in (None, verdict)}
-    by_chunk: dict[str, list[Candidate]] = {}
-    for c in ranked:
-        by_chunk.setdefault(c.chunk_id, []).append(c)
-    top = ranked[0].passage.chunk.section
-    for c in ranked:
-        if len(chosen) >= MAX_SUPPORT:
-            break
-        if c.unit.text in seen:
-            continue
-        same = sum(1 for x in chosen if x.passage.chunk.section == top)
-        if c.passage.chunk.section == top and same >= MAX_FROM_TOP:
-            continue
-        chosen.append(c)
-        seen.add(c.unit.text)
-        if c.unit.symptoms:
-            after = next(
-                (n for n in by_chunk[c.chunk_id] if n.unit.position > c.unit.position
-                 and n.unit.prescribes and n.unit.text not in seen), None,
-            )  # fmt: skip
-            if after is not None:
-                chosen.append(after)
-                seen.add(after.unit.text)
-    return chosen + _another_section(ranked, chosen, seen)
-
-
-def _another_section(
-    ranked: list[Candidate], chosen: list[Candidate], seen: set[str]
-) -> list[Candidate]:
-    """One more quote, from a section no quote came from yet, when it ranks close enough: a
-    question the best section answers only in part (or a near-tie between two sections)
-    gets the other section cited too."""
-    if len(chosen) >= MAX_QUOTES:
-        return []
-    quoted = {ranked[0].passage.chunk.section, *(c.passage.chunk.section for c in chosen)}
-    floor = ranked[0].score - ANOTHER_SECTION
-    extra = next(
-        (c for c in ranked if c.score >= floor and c.unit.text not in seen
-         and c.passage.chunk.section not in quoted), None,
-    )  # fmt: skip
-    return [extra] if extra is not None else []
 
 
 def _quote_line(c: Candidate, cites: _Citations) -> str:

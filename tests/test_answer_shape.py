@@ -145,6 +145,18 @@ def test_a_section_close_behind_the_best_one_is_quoted_too(demo_advisor: Advisor
     assert len([line for line in answer.answer.splitlines() if line.startswith("•")]) <= 4
 
 
+async def test_warning_signs_of_a_named_problem_quote_that_problem_s_symptoms(
+    demo_advisor: Advisor,
+) -> None:
+    """Every signal lists symptoms; asked for the signs of a bad agency, the answer leads with
+    the ones under the agency signal's heading."""
+    answer = await demo_advisor.ask("warning signs our dev agency is ripping us off?", None)
+    assert answer.citations[0].section.endswith(
+        "6. Agencies are burning cash without building capability"
+    )
+    assert (answer.lead or "").startswith("“Symptoms: beautiful demos")
+
+
 async def test_a_question_the_report_asks_itself_gets_the_report_s_answer(
     demo_advisor: Advisor,
 ) -> None:

@@ -146,7 +146,8 @@ class OfflineComposer:
         about_us = bool(_FIRST_PERSON.search(question))
         ours = own_words(question)
         named = set(named_sections(question))
-        when_to, signs = asks_when_to(question), asks_for_signs(question)
+        when_to = asks_when_to(question)
+        signs = _sign_sections(candidates, terms) if asks_for_signs(question) else set()
         asked_options = named_options(question) | {None, "fractional_ai_cto"}
         shares = self._shares(tenant, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
@@ -163,7 +164,7 @@ class OfflineComposer:
             prior = 0.5 / (1 + c.passage.rank)
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
             c.score += boost + (_polarity(c.unit, asked_options) if when_to else 0.0)
-            c.score += SIGNS if signs and c.unit.symptoms else 0.0
+            c.score += SIGNS if c.unit.symptoms and c.passage.chunk.section in signs else 0.0
         if asks_current_state(question):
             prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
@@ -173,6 +174,19 @@ class OfflineComposer:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         newest_wins(candidates, ours - common, terms - common)
         return sorted(candidates, key=lambda c: -c.score)
+
+
+def _heading_terms(c: Candidate) -> set[str]:
+    return set(tokenize(c.passage.chunk.section.rsplit(" › ", 1)[-1]))
+
+
+def _sign_sections(candidates: list[Candidate], terms: set[str]) -> set[str]:
+    """For "warning signs our agency is ripping us off": the symptoms under a heading that
+    names what the question names (signal 6, "Agencies are burning cash…"); any symptoms when
+    no heading does."""
+    listed = [c for c in candidates if c.unit.symptoms]
+    named = {c.passage.chunk.section for c in listed if _heading_terms(c) & terms}
+    return named or {c.passage.chunk.section for c in listed}
 
 
 WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its warnings

@@ -175,6 +175,16 @@ async def test_two_questions_in_one_message_are_both_answered_and_cited(
     assert {"Week 2: one production slice", "Week 4: decision memo and next contract"} <= sections
 
 
+async def test_a_client_asking_about_the_pilot_without_saying_our_gets_its_own_notes(
+    demo_advisor: Advisor,
+) -> None:
+    """"the pilot", asked as Acme, is Acme's quote pilot (its steering note), not the report's
+    advice on stalled pilots."""
+    answer = await demo_advisor.ask("what's the success metric for the pilot", "acme")
+    assert answer.citations[0].date is not None
+    assert answer.citations[0].section.startswith("Decisions")
+
+
 async def test_the_newest_note_on_a_subject_answers_and_older_ones_say_so(
     demo_advisor: Advisor,
 ) -> None:

@@ -51,6 +51,7 @@ from knowledge.vocabulary import expand_query
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
 NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
+CLIENT_NOTE = 0.15  # a client asking about "the pilot" or "the memo" most likely means its own
 SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
@@ -156,7 +157,7 @@ class OfflineComposer:
             overlap = weighted_overlap(terms, words, shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
             names_ours = bool(ours & words)
-            own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
+            own = (NOTES_BOOST if about_us or names_ours else CLIENT_NOTE) if note else 0.0
             intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
             lead = 0.1 if c.unit.position == 0 else 0.0
             prescribes = 0.1 if c.unit.prescribes else 0.0

@@ -178,7 +178,7 @@ async def test_two_questions_in_one_message_are_both_answered_and_cited(
 async def test_a_client_asking_about_the_pilot_without_saying_our_gets_its_own_notes(
     demo_advisor: Advisor,
 ) -> None:
-    """"the pilot", asked as Acme, is Acme's quote pilot (its steering note), not the report's
+    """ "the pilot", asked as Acme, is Acme's quote pilot (its steering note), not the report's
     advice on stalled pilots."""
     answer = await demo_advisor.ask("what's the success metric for the pilot", "acme")
     assert answer.citations[0].date is not None

@@ -24,7 +24,7 @@ EXPANSIONS: dict[str, str] = {
     r"\bcorporate\b|\bbig company\b|\bfortune 500\b": "enterprise department",
     r"\binvestors?\b": "board",
     r"\bdev shop\b|\bconsultancy\b|\boutsourc\w*\b": "agency",
-    r"\bwhen to\b|\bwhen do(es)?\b|\bshould we (hire|get|bring|engage|start)\b": "when hire",
+    r"\bwhen to\b|\bwhen do(es)?\b|\bshould we\b": "when hire",
     r"\bone rule\b|\brule of thumb\b": "simple rule",
     r"\bwait(ing)?\b|\bhold(ing)? off\b|\b(another|next) quarter\b|\bput\w* off\b": "cost of delay",
     r"\bchatgpt\b|\bcopilot\b|\bgemini\b|\b(own|private) accounts?\b": "AI tools personal accounts",

@@ -221,7 +221,6 @@ async def test_a_newer_note_on_another_named_thing_neither_leads_nor_supersedes(
         "which payroll provider should we use for 6 people in germany?",
         "how do I write a job ad for a senior backend engineer?",
         "What time is it in Tokyo?",
-        "what should the job description for our head of AI say",
     ],
 )
 async def test_founder_adjacent_off_topic_questions_are_declined(

@@ -16,7 +16,7 @@ EXPANSIONS: dict[str, str] = {
     r"\bsecond week\b|\bweek two\b": "week 2",
     r"\bthird week\b|\bweek three\b": "week 3",
     r"\bfourth week\b|\bweek four\b|\bend of the month\b": "week 4",
-    r"\ba month\b|\bone[- ]month\b|\bfour weeks\b": "30 days",
+    r"\ba month\b|\bone[- ]month\b|\bfirst month\b|\bfour weeks\b": "30 days",
     r"\bpoc\b|\bproof of concept\b|\bmvp\b": "pilot prototype",
     r"\blocked in(to)?\b|\block ?in\b": "lock-in vendor",
     r"\bself-?host\w*\b": "self-host vendor",
@@ -34,6 +34,9 @@ EXPANSIONS: dict[str, str] = {
     r"\bregular\b|\bordinary\b|\btraditional\b|\bstandard\b|\bgeneric\b|\bplain\b": "normal",
     r"\bcandidates?\b|\bapplicants?\b|\b(ticks?|checks?) (all|every) (the )?box(es)?\b|"
     r"\bperfect (fit|match|hire|person)\b|\bunicorn\b|\bpicky\b": "person matches spec fit",
+    # the report asks "How much does a fractional CTO charge per hour?" and answers it
+    r"\b(day|daily|hourly|monthly|weekly|going) rates?\b|\brate card\b|\bfees?\b|"
+    r"\bretainer\b": "charge per hour",
     # "own" is a stop word and Porter2 keeps "owns" apart from "owner": the notes say "Owner:"
     r"\bown(s|ed|ing)?\b|\bin charge of\b|\bresponsible for\b|\baccountable\b": "owner",
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from graphs.qa.intent import named_sections
 from graphs.qa.sentences import split_sentences, units
 from graphs.runtime import Advisor
 from knowledge.corpus import field_report_chunks
@@ -63,6 +64,38 @@ async def test_a_week_of_the_plan_is_found_by_its_name(demo_advisor: Advisor) ->
     assert "Map the real system" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "week"),
+    [
+        ("wat happens in wk 2 of the trial month?", "Week 2: one production slice"),
+        ("what access does the initial week need, and what comes out of it?",
+         "Week 1: diagnosis and access"),
+        ("the 3rd wk, what gets installed", "Week 3: operating system"),
+    ],
+)  # fmt: skip
+def test_a_week_typed_short_or_in_words_names_its_section(question: str, week: str) -> None:
+    assert [label.rsplit(" › ", 1)[-1] for label in named_sections(question)] == [week]
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("can u explain signal number 4", "4. Vendor lock-in fear is slowing every decision"),
+        ("week no. 2 pls", "Week 2: one production slice"),
+        ("the ceo of our portco wants ai to cut support costs. where do we begin",
+         "PE-backed SMB: find margin, not theater"),
+    ],
+)  # fmt: skip
+def test_a_numbered_part_or_a_stage_in_founders_words_names_its_section(
+    question: str, section: str
+) -> None:
+    assert [label.rsplit(" › ", 1)[-1] for label in named_sections(question)] == [section]
+
+
+def test_a_span_of_weeks_names_no_week() -> None:
+    assert named_sections("we have two weeks before the board meeting, what first?") == []
+
+
 async def test_a_client_naming_a_signal_in_its_words_gets_the_report_s_remedy_first(
     demo_advisor: Advisor,
 ) -> None:
@@ -71,6 +104,57 @@ async def test_a_client_naming_a_signal_in_its_words_gets_the_report_s_remedy_fi
     answer = await demo_advisor.ask("Our pilot stalled after the demo, what now?", "northwind")
     assert answer.citations[0].section.endswith("1. Your first AI pilot stalled after the demo")
     assert "shippable slice" in (answer.lead or "")
+
+
+def _quoted(answer_text: str) -> list[str]:
+    """The verbatim sentences of an answer, its answer line first."""
+    return [q.split("” [")[0] for q in answer_text.split("“")[1:]]
+
+
+async def test_when_to_bring_one_in_is_answered_with_the_conditions_for_one(
+    demo_advisor: Advisor,
+) -> None:
+    """'when is the right time' shares words with 'A full-time CTO is right when …'; the
+    conditions for the option asked about lead, another option's only when it is named."""
+    from graphs.qa.options import option_of
+
+    for question, option in (
+        ("when is the right time to bring one in", "fractional_ai_cto"),
+        ("How can I know if it is the right moment to take one on? we have 5 devs and me.",
+         "fractional_ai_cto"),
+        ("when should we go for an agency instead", "agency"),
+    ):  # fmt: skip
+        answer = await demo_advisor.ask(question, None)
+        assert option_of(_quoted(answer.answer)[0]) == option, question
+
+
+def test_a_section_close_behind_the_best_one_is_quoted_too(demo_advisor: Advisor) -> None:
+    """The best section may fill the answer on its own; one quote from another section that
+    ranks close to it still has its say, and there are never more than four after the
+    answer line."""
+    from knowledge.passages import Passage
+
+    wanted = ("The simple rule", "Full-time CTO, agency", "What good looks like")
+    chunks = [c for c in field_report_chunks() if c.section.startswith(wanted)]
+    passages = [Passage(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks)]
+    composer = demo_advisor.qa_context.composer
+    answer = composer.compose_sync(
+        "how do i know it's the right moment to bring in such a person?", passages, tenant=None
+    )
+    assert {c.section for c in answer.citations} == {c.section for c in chunks}
+    assert len([line for line in answer.answer.splitlines() if line.startswith("•")]) <= 4
+
+
+async def test_warning_signs_of_a_named_problem_quote_that_problem_s_symptoms(
+    demo_advisor: Advisor,
+) -> None:
+    """Every signal lists symptoms; asked for the signs of a bad agency, the answer leads with
+    the ones under the agency signal's heading."""
+    answer = await demo_advisor.ask("warning signs our dev agency is ripping us off?", None)
+    assert answer.citations[0].section.endswith(
+        "6. Agencies are burning cash without building capability"
+    )
+    assert (answer.lead or "").startswith("“Symptoms: beautiful demos")
 
 
 async def test_a_question_the_report_asks_itself_gets_the_report_s_answer(
@@ -89,6 +173,16 @@ async def test_two_questions_in_one_message_are_both_answered_and_cited(
     )
     sections = {c.section.rsplit(" › ", 1)[-1] for c in answer.citations}
     assert {"Week 2: one production slice", "Week 4: decision memo and next contract"} <= sections
+
+
+async def test_a_client_asking_about_the_pilot_without_saying_our_gets_its_own_notes(
+    demo_advisor: Advisor,
+) -> None:
+    """ "the pilot", asked as Acme, is Acme's quote pilot (its steering note), not the report's
+    advice on stalled pilots."""
+    answer = await demo_advisor.ask("what's the success metric for the pilot", "acme")
+    assert answer.citations[0].date is not None
+    assert answer.citations[0].section.startswith("Decisions")
 
 
 async def test_the_newest_note_on_a_subject_answers_and_older_ones_say_so(
@@ -179,12 +273,56 @@ def test_a_short_remark_without_advice_is_never_quoted_alone() -> None:
     ]
 
 
+def test_a_sentence_about_the_one_before_it_is_quoted_with_it() -> None:
+    text = (
+        "The memo should include a technical map, shipped evidence and owners. It should also "
+        "say what not to do.\n\nThat may be an internal workflow or a data ingestion path."
+    )
+    assert [u.text for u in units(text)] == [
+        "The memo should include a technical map, shipped evidence and owners. It should also "
+        "say what not to do.",  # "It" is the memo: alone it would say nothing
+        "That may be an internal workflow or a data ingestion path.",  # nothing before it
+    ]
+
+
 def test_decision_shaped_questions_include_is_that_ok() -> None:
     from graphs.qa.intent import is_decision
 
     assert is_decision("they only get weekly meetings, no repo access. is that ok?")
     assert is_decision("A board member suggested a fractional CTO between them. Good idea?")
     assert not is_decision("what happens in week 1?")
+
+
+def test_a_question_about_content_that_says_should_is_not_a_decision() -> None:
+    from graphs.qa.intent import is_decision
+
+    assert not is_decision("what fees should we expect for a fractional ai cto")
+    assert not is_decision("how should we measure whether the first month worked")
+    assert is_decision("what should we do about our stalled pilot")
+    assert is_decision("we have 6 devs. should we get a fractional cto? what should we expect")
+
+
+async def test_a_fee_in_other_words_finds_the_report_s_answer_on_rates(
+    demo_advisor: Advisor,
+) -> None:
+    """The report asks "How much does a fractional CTO charge per hour?" itself; a retainer
+    or a day rate is the same question."""
+    for question in (
+        "whats the usual monthly retainer for a fractional cto",
+        "what fees should we expect for a fractional ai cto",
+    ):
+        answer = await demo_advisor.ask(question, None)
+        assert "Ask what decision, system, or delivery risk they own." in answer.answer, question
+
+
+async def test_a_fair_question_without_the_domain_s_words_gets_the_closest_advice(
+    demo_advisor: Advisor,
+) -> None:
+    """No AI or CTO word in it, so the topic gate leans off topic; the sources share most of
+    its words, so it is answered, and the answer says it is only the closest advice."""
+    answer = await demo_advisor.ask("how much would one cost us per month, roughly", None)
+    assert answer.covered and "cheap is the wrong filter" in answer.answer
+    assert answer.notice is not None and "closest advice" in answer.notice
 
 
 def test_no_quotable_unit_is_a_question_or_a_link_leftover() -> None:

@@ -26,10 +26,12 @@ from graphs.qa.intent import (
     asks_when_to,
     is_decision,
     mentions_options,
+    named_options,
     named_sections,
     weighs_options,
 )
 from graphs.qa.options import option_of
+from graphs.qa.quotes import support_quotes
 from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.terms import own_words, weighted_overlap
 from graphs.qa.timeline import (
@@ -48,9 +50,8 @@ from knowledge.vocabulary import expand_query
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
-MAX_SUPPORT = 3  # quotes after the answer line (2-4 sentences from the sources in all)
-MAX_FROM_TOP = 2  # of them from the best section (besides the answer line)
 NOTES_BOOST = 0.5  # "what did *we* decide" is about the client's own notes
+CLIENT_NOTE = 0.15  # a client asking about "the pilot" or "the memo" most likely means its own
 SECTION_FOCUS = 0.25  # sentences of the best section first: one strong section beats many
 _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
@@ -107,7 +108,7 @@ class OfflineComposer:
         choosing = decision is None and _choosing(question)
         lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
         verdict = decision.recommendation.recommendation if decision is not None else None
-        support = _support(ranked, exclude=lead_unit, verdict=verdict)
+        support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
@@ -146,7 +147,9 @@ class OfflineComposer:
         about_us = bool(_FIRST_PERSON.search(question))
         ours = own_words(question)
         named = set(named_sections(question))
-        when_to, signs = asks_when_to(question), asks_for_signs(question)
+        when_to = asks_when_to(question)
+        signs = _sign_sections(candidates, terms) if asks_for_signs(question) else set()
+        asked_options = named_options(question) | {None, "fractional_ai_cto"}
         shares = self._shares(tenant, terms | ours)
         common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
@@ -154,15 +157,15 @@ class OfflineComposer:
             overlap = weighted_overlap(terms, words, shares)
             note = c.passage.chunk.tenant != PUBLIC_TENANT
             names_ours = bool(ours & words)
-            own = NOTES_BOOST if note and (about_us or names_ours) else 0.0
+            own = (NOTES_BOOST if about_us or names_ours else CLIENT_NOTE) if note else 0.0
             intro = -0.2 if c.passage.chunk.section == _INTRO_SECTION else 0.0
             lead = 0.1 if c.unit.position == 0 else 0.0
             prescribes = 0.1 if c.unit.prescribes else 0.0
             boost = 0.6 if c.passage.chunk.section in named else 0.0
             prior = 0.5 / (1 + c.passage.rank)
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
-            c.score += boost + (_polarity(c.unit) if when_to else 0.0)
-            c.score += SIGNS if signs and c.unit.symptoms else 0.0
+            c.score += boost + (_polarity(c.unit, asked_options) if when_to else 0.0)
+            c.score += SIGNS if c.unit.symptoms and c.passage.chunk.section in signs else 0.0
         if asks_current_state(question):
             prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
@@ -174,12 +177,29 @@ class OfflineComposer:
         return sorted(candidates, key=lambda c: -c.score)
 
 
+def _heading_terms(c: Candidate) -> set[str]:
+    return set(tokenize(c.passage.chunk.section.rsplit(" › ", 1)[-1]))
+
+
+def _sign_sections(candidates: list[Candidate], terms: set[str]) -> set[str]:
+    """For "warning signs our agency is ripping us off": the symptoms under a heading that
+    names what the question names (signal 6, "Agencies are burning cash…"); any symptoms when
+    no heading does."""
+    listed = [c for c in candidates if c.unit.symptoms]
+    named = {c.passage.chunk.section for c in listed if _heading_terms(c) & terms}
+    return named or {c.passage.chunk.section for c in listed}
+
+
 WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its warnings
 SIGNS = 0.25  # "red flags that our agency is bad?": the report's symptoms
 
 
-def _polarity(unit: Unit) -> float:
-    return WHEN_TO if unit.conditional else -WHEN_TO if unit.prohibits else 0.0
+def _polarity(unit: Unit, asked: set[str | None]) -> float:
+    """A "when should I…" question: the report's conditions for what it asks about (a
+    fractional AI CTO, unless it names another option) over its warnings."""
+    if unit.conditional:
+        return WHEN_TO if option_of(unit.text) in asked else -WHEN_TO
+    return -WHEN_TO if unit.prohibits else 0.0
 
 
 OWN_QUESTION = 0.45  # similarity above which a source's own question is the one asked
@@ -312,42 +332,6 @@ def _chunk_of(citation: Citation) -> Any:
     from knowledge.corpus import field_report_chunks
 
     return next(c for c in field_report_chunks() if c.chunk_id == citation.chunk_id)
-
-
-def _support(
-    ranked: list[Candidate], exclude: Unit | None, verdict: str | None = None
-) -> list[Candidate]:
-    """Two or three more quotes, the best first, each sentence once, at most two from the
-    best section (the next-best section has its say); a symptom sentence is followed by the
-    prescription after it in the same chunk. Under a verdict, no quote recommends another
-    option (the answer line would be argued against by its own bullets)."""
-    chosen: list[Candidate] = []
-    seen = {exclude.text} if exclude else set()
-    if verdict is not None:
-        seen |= {c.unit.text for c in ranked if option_of(c.unit.text) not in (None, verdict)}
-    by_chunk: dict[str, list[Candidate]] = {}
-    for c in ranked:
-        by_chunk.setdefault(c.chunk_id, []).append(c)
-    top = ranked[0].passage.chunk.section
-    for c in ranked:
-        if len(chosen) >= MAX_SUPPORT:
-            break
-        if c.unit.text in seen:
-            continue
-        same = sum(1 for x in chosen if x.passage.chunk.section == top)
-        if c.passage.chunk.section == top and same >= MAX_FROM_TOP:
-            continue
-        chosen.append(c)
-        seen.add(c.unit.text)
-        if c.unit.symptoms:
-            after = next(
-                (n for n in by_chunk[c.chunk_id] if n.unit.position > c.unit.position
-                 and n.unit.prescribes and n.unit.text not in seen), None,
-            )  # fmt: skip
-            if after is not None:
-                chosen.append(after)
-                seen.add(after.unit.text)
-    return chosen
 
 
 def _quote_line(c: Candidate, cites: _Citations) -> str:

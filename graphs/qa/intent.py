@@ -30,16 +30,18 @@ _NUMBER = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "last": 4, "final": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-    "6th": 6, "7th": 7, "8th": 8,
+    "6th": 6, "7th": 7, "8th": 8, "initial": 1, "opening": 1,
 }  # fmt: skip
 _N = r"(\d|one|two|three|four|five|six|seven|eight|first|second|third|fourth|fifth|sixth|" \
-     r"seventh|eighth|last|final|[1-8](?:st|nd|rd|th))"  # fmt: skip
-_WEEK = re.compile(rf"\bweek\s*#?\s*{_N}\b|\b{_N}\s+week\b", re.IGNORECASE)
-_SIGNAL = re.compile(rf"\b(?:signal|trigger)\s*#?\s*{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
+     r"seventh|eighth|last|final|initial|opening|[1-8](?:st|nd|rd|th))"  # fmt: skip
+_WEEK_WORD = r"(?:week|wk)"  # "wk 2" as founders type it
+_NO = r"(?:\s*#|\s+(?:number|no\.?|nr\.?|n°))?\s*"  # "signal number 4", "week no. 2"
+_WEEK = re.compile(rf"\b{_WEEK_WORD}{_NO}{_N}\b|\b{_N}\s+{_WEEK_WORD}\b", re.IGNORECASE)
+_SIGNAL = re.compile(rf"\b(?:signal|trigger){_NO}{_N}\b|\b{_N}\s+(?:trigger\s+)?signal\b", re.I)
 _STAGES = (
     ("Seed", re.compile(r"\b(pre[- ]?seed|seed|angel)\b", re.IGNORECASE)),
     ("Series A or B", re.compile(r"\bseries[ -]?(a|b)\b|\b(a|b) round\b", re.IGNORECASE)),
-    ("PE-backed", re.compile(r"\b(pe[- ]backed|private equity|pe fund|portfolio co)", re.I)),
+    ("PE-backed", re.compile(r"\b(pe[- ]backed|private equity|pe fund|portfolio co|portco)", re.I)),
     ("Enterprise", re.compile(r"\b(enterprise|department|fortune 500|corporate)\b", re.I)),
 )
 _OPTIONS = re.compile(
@@ -58,13 +60,13 @@ _SIGNS = re.compile(
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"\b(not|never|avoid|wrong|mistake)\b|n't\b|\bdont\b", re.IGNORECASE)
-_OPTION_WORDS = (
-    re.compile(r"\bfractional\b", re.I),
-    re.compile(r"\bfull[- ]?tim(e|er)\b|\bpermanent\b|\bin[- ]house cto\b", re.I),
-    re.compile(r"\bagenc(y|ies)\b|\bdev shop\b|\bconsultanc(y|ies)\b", re.I),
-    re.compile(r"\badvis[oe]rs?\b", re.I),
-    re.compile(r"\bspecialists?\b|\bfreelanc\w*\b|\bcontractors?\b", re.I),
-)
+_OPTION_WORDS = {
+    "fractional_ai_cto": re.compile(r"\bfractional\b", re.I),
+    "full_time_cto": re.compile(r"\bfull[- ]?tim(e|er)\b|\bpermanent\b|\bin[- ]house cto\b", re.I),
+    "agency": re.compile(r"\bagenc(y|ies)\b|\bdev shop\b|\bconsultanc(y|ies)\b", re.I),
+    "advisor": re.compile(r"\badvis[oe]rs?\b", re.I),
+    "specialist": re.compile(r"\bspecialists?\b|\bfreelanc\w*\b|\bcontractors?\b", re.I),
+}
 _EXPLAINS = re.compile(r"\bdiff[ie]?rences?\b|\bdifferent\b|\bcompare[sd]?\b|\bexplain\b", re.I)
 _NOW = re.compile(
     r"\b(now|currently|still|yet|latest|going forward|anymore|any more|today|these days|"
@@ -74,8 +76,26 @@ _NOW = re.compile(
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
 
 
+# "what fees should we expect", "how should we measure it": a question about content that
+# says "should", not a choice; "what should we do / hire / get" is still one.
+_WH_BEFORE = re.compile(r"\b(what|which|how)\b[^.?!]*$", re.IGNORECASE)
+_CHOICE_VERB = re.compile(
+    r"\s+(do|hire|get|bring|use|go|choose|pick|engage|start|stop|keep|wait)\b", re.IGNORECASE
+)
+
+
 def is_decision(question: str) -> bool:
-    return bool(_DECISION.search(question))
+    """A choice to make ("should we…", "do we need…", "good idea?"), not a question about
+    content that happens to say "should" ("what fees should we expect?")."""
+    for match in _DECISION.finditer(question):
+        about_content = (
+            match.group(0).lower().startswith("should")
+            and _WH_BEFORE.search(question[: match.start()])
+            and not _CHOICE_VERB.match(question, match.end())
+        )
+        if not about_content:
+            return True
+    return False
 
 
 def asks_when(question: str) -> bool:
@@ -105,8 +125,12 @@ def weighs_options(question: str) -> bool:
     """It names two or more of the options ("agency vs fractional ai cto?", "keep a
     fractional cto … cheaper than a full timer"): a choice, even without "should"; not when
     it asks how they differ ("fractional vs interim vs full-time: what's different?")."""
-    named = sum(1 for pattern in _OPTION_WORDS if pattern.search(question))
-    return named >= 2 and not _EXPLAINS.search(question)
+    return len(named_options(question)) >= 2 and not _EXPLAINS.search(question)
+
+
+def named_options(question: str) -> set[str]:
+    """The options the question names in its own words ("agency", "full-timer", "advisor")."""
+    return {option for option, pattern in _OPTION_WORDS.items() if pattern.search(question)}
 
 
 def mentions_options(question: str) -> bool:

@@ -127,6 +127,9 @@ def _frames_question(sentence: str) -> bool:
 
 
 _WARNING = re.compile(r"^(do not|don't|never)\b", re.IGNORECASE)
+# A sentence whose subject is the sentence before it ("It should also say what not to do.",
+# "They are dangerous when …") says nothing on its own: it is quoted with that sentence.
+_ANAPHORA = re.compile(r"^(It|They|That|This|These|Those)\b")
 REMEDY_WORDS = 6
 
 
@@ -159,6 +162,9 @@ def _leaning(sentences: list[str]) -> list[str]:
             continue
         if out and _WARNING.match(out[-1]) and _remedy(sentence):
             out[-1] = f"{out[-1]} {sentence}"  # "Do not … if …. Get an advisor or strategist."
+            continue
+        if out and _ANAPHORA.match(sentence) and not _is_question(out[-1]):
+            out[-1] = f"{out[-1]} {sentence}"  # "The memo should …. It should also say …"
             continue
         out.append(sentence)
     if carry:

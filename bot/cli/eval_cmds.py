@@ -46,7 +46,7 @@ TEST_HALF_GATE = CheckGate(right=0.78, wrong=0.05, fact_precision=0.84, fact_rec
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
 # off-topic declined).
-ANSWER_GATE = {"section": 0.91, "phrase": 0.79, "answered": 0.97, "declined": 0.75}
+ANSWER_GATE = {"section": 0.93, "phrase": 0.83, "answered": 0.97, "declined": 0.8}
 CITATION_VALIDITY_THRESHOLD = 1.0
 
 eval_app = typer.Typer(help="Run the golden sets and print metrics against thresholds.")

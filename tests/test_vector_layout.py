@@ -48,7 +48,9 @@ def _one_collection_layout(settings: Settings, keep_moved: int = 0) -> int:
         configuration={"hnsw": {"space": "cosine"}},
     )
     total = 0
-    for name in sorted(_names(client) - {settings.collection}):
+    # this index's collections only: a shared server also holds other tests' indexes
+    own_names = {collection_name(settings.collection, t) for t in ("public", *SAMPLE_TENANTS)}
+    for name in sorted(_names(client) & own_names):
         own = client.get_collection(name)
         got = _everything(own)
         legacy.add(

@@ -39,6 +39,22 @@ from knowledge.vocabulary import expand_query  # noqa: E402
 from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
 
 
+def store_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The built index these benchmarks run on: a PostgreSQL database and a Chroma server."""
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--chroma-port", type=int, required=True)
+    return parser
+
+
+def stores_env(fake: FakeSlackApi, args: argparse.Namespace) -> dict[str, str]:
+    """The environment of an `advisor` process on those stores, Slack at `fake`."""
+    return base_env(fake) | {
+        "ADVISOR_DATABASE_URL": args.database_url,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(args.chroma_port),
+    }
+
+
 def timed(times: dict[str, list[float]], stage: str, call: Callable[[], object]) -> object:
     started = time.perf_counter()
     result = call()
@@ -98,11 +114,7 @@ async def slack_round_trips(
     """The same questions as signed Slack mentions to one `advisor serve` on the same stores,
     each timed until the `chat.update` carrying its answer (tenant `clientN` is team `TN`)."""
     fake = await FakeSlackApi().start()
-    env = base_env(fake) | {
-        "ADVISOR_DATABASE_URL": args.database_url,
-        "CHROMA_HOST": "127.0.0.1",
-        "CHROMA_PORT": str(args.chroma_port),
-    }
+    env = stores_env(fake, args)
     replica = Replica("serve", env, work / "serve")
     try:
         asker, teams = Asker(fake), [f"T{t.removeprefix('client')}" for t in tenants]
@@ -119,9 +131,7 @@ async def slack_round_trips(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--chroma-port", type=int, required=True)
+    parser = store_options(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--tenants", default="client1,client2,client3")
     parser.add_argument("--rounds", type=int, default=5, help="times each question per tenant")
     args = parser.parse_args()

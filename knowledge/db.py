@@ -100,6 +100,7 @@ Index(
     lexical_chunks.c.tenant,
     lexical_chunks.c.terms,
     postgresql_using="gin",
+    postgresql_with={"fastupdate": "off"},  # no pending list for every search to scan
     sqlite_where=text("0"),  # SQLite searches its FTS5 table; no index over the text here
 )
 

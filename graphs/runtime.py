@@ -110,10 +110,12 @@ class Advisor:
 
         self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
         question = "Do we need a fractional AI CTO?"
-        passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
-        judge(self.index, question, passages, None)
+        # the field report alone, and a client's path (two tenants' rows, its own collection)
+        for tenant in dict.fromkeys([None, *self.tenants.names()[:1]]):
+            passages = self.index.retrieve_for_tenant(question, tenant, self.settings.top_k)
+            judge(self.index, question, passages, tenant)
+            self.offline.compose_sync(question, passages, tenant=tenant)
         self.topic.on_topic(question)
-        self.offline.compose_sync(question, passages, tenant=None)
         return time.perf_counter() - started
 
     @cached_property

@@ -10,7 +10,7 @@ terms and a b-tree over the tenant. With the terms alone, a search read every te
 that share a word with the question and dropped the other tenants' afterwards, a cost that grew
 with every client added (docs/benchmarks.md, "Where an answer's time goes"). `fastupdate`
 off: an ingest's new entries go straight into the index instead of a pending list that every
-search scans (279 pages after 900 notes, several ms a search). SQLite keeps no
+search scans (279 pages after a few ingests, several ms a search). SQLite keeps no
 index over the text (it searches its FTS5 table): the same change, on an empty partial index.
 """
 

@@ -3,9 +3,10 @@
 On a shared box (two cores, a Chroma server, PostgreSQL and the replicas) a note being
 embedded and indexed competes with every founder's question. Ingest work therefore lowers the
 priority of the thread it runs on, and the threads it starts (numpy's, onnxruntime's) inherit
-it. `idle` (Linux `SCHED_IDLE`) runs it only on CPU that nothing else wants, below even nice
-19, which the benchmarks run at; `low` is nice +10; `normal` leaves it alone
-(docs/benchmarks.md, "Answers while another client ingests").
+it. `low` (the default) is nice +10; `idle` (Linux `SCHED_IDLE`) runs it only on CPU that
+nothing else wants, below even nice 19, which on a box that is never idle can stall an
+`advisor ingest` for as long as it stays busy (and measured no better: docs/benchmarks.md,
+"Answers while another client ingests"); `normal` leaves it alone.
 
 A serving process never puts a thread of its own below `low`: a thread that holds the GIL,
 or a lock of the embedded Chroma, at idle priority would make the answers waiting on it wait

@@ -138,7 +138,7 @@ class Settings(BaseSettings):
         description="Time to extract one PDF's text (a tiny PDF can draw one form for hours).",
     )
     ingest_priority: IngestPriority = Field(
-        default="idle",
+        default="low",
         validation_alias=_env("ADVISOR_INGEST_PRIORITY"),
         description="OS priority of ingest work, so answers come first (knowledge/priority.py).",
     )

@@ -9,9 +9,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -34,6 +35,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import Ingestor, IngestReport
 from knowledge.migrate import ensure_schema
 from knowledge.notes import add_note
+from knowledge.priority import lower_this_thread
 from knowledge.scope import DataScope
 from knowledge.settings import Settings
 from knowledge.tenants import TenantRegistry
@@ -108,10 +110,12 @@ class Advisor:
 
         self.reader.read("We're a seed startup; our pilot stalled and I debug it at night.")
         question = "Do we need a fractional AI CTO?"
-        passages = self.index.retrieve_for_tenant(question, None, self.settings.top_k)
-        judge(self.index, question, passages, None)
+        # the field report alone, and a client's path (two tenants' rows, its own collection)
+        for tenant in dict.fromkeys([None, *self.tenants.names()[:1]]):
+            passages = self.index.retrieve_for_tenant(question, tenant, self.settings.top_k)
+            judge(self.index, question, passages, tenant)
+            self.offline.compose_sync(question, passages, tenant=tenant)
         self.topic.on_topic(question)
-        self.offline.compose_sync(question, passages, tenant=None)
         return time.perf_counter() - started
 
     @cached_property
@@ -246,6 +250,20 @@ class Advisor:
         )
         return report
 
+    async def add_note_in_background(
+        self, tenant: str, *, author: str, text: str, title: str | None = None
+    ) -> IngestReport:
+        """`add_note` from a serving face: on the ingest thread, at the ingest priority, so
+        answers being written meanwhile get the CPU first."""
+        call = partial(self.add_note, tenant, author=author, text=text, title=title)
+        return await asyncio.get_running_loop().run_in_executor(self.ingest_thread, call)
+
+    @cached_property
+    def ingest_thread(self) -> ThreadPoolExecutor:
+        """One thread for this process's note ingestion, never one that answers use."""
+        lower = partial(lower_this_thread, self.settings.ingest_priority, serving=True)
+        return ThreadPoolExecutor(1, "advisor-ingest", initializer=lower)
+
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(
@@ -375,6 +393,8 @@ class Advisor:
         return problems
 
     def close(self) -> None:
+        if "ingest_thread" in self.__dict__:
+            self.ingest_thread.shutdown(wait=True)
         self.index.close()
         self.engine.dispose()
 

@@ -88,15 +88,19 @@ lexical_chunks = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),  # the FTS5 rowid on SQLite
     Column("chunk_id", String(64), nullable=False, unique=True),
-    Column("tenant", String(64), nullable=False, index=True),
+    Column("tenant", String(64), nullable=False),
     Column("length", Integer, nullable=False),  # analysed terms, repeats counted (BM25's |d|)
     Column("terms", Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=False),
     Column("frequencies", JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
 )
+# One GIN index over (tenant, terms) (btree_gin): a search reads the posting lists of the
+# caller's tenants only, not every tenant's matches (migration 0011, docs/benchmarks.md).
 Index(
-    "ix_lexical_chunks_terms",
+    "ix_lexical_chunks_tenant_terms",
+    lexical_chunks.c.tenant,
     lexical_chunks.c.terms,
     postgresql_using="gin",
+    postgresql_with={"fastupdate": "off"},  # no pending list for every search to scan
     sqlite_where=text("0"),  # SQLite searches its FTS5 table; no index over the text here
 )
 

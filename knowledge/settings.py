@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from knowledge.priority import IngestPriority
 from knowledge.sources import DEFAULT_LIMITS, IngestLimits
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
@@ -135,6 +136,11 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias=_env("ADVISOR_INGEST_MAX_PDF_SECONDS"),
         description="Time to extract one PDF's text (a tiny PDF can draw one form for hours).",
+    )
+    ingest_priority: IngestPriority = Field(
+        default="low",
+        validation_alias=_env("ADVISOR_INGEST_PRIORITY"),
+        description="OS priority of ingest work, so answers come first (knowledge/priority.py).",
     )
 
     # --- retrieval and answers ---------------------------------------------------------

@@ -25,7 +25,10 @@ from knowledge.chunks import Chunk
 
 log = logging.getLogger(__name__)
 SPACE = {"hnsw": {"space": "cosine"}}
-_BATCH = 1000
+# Vectors per write: a Chroma server answers another collection's query behind a write in
+# progress; 1,000 a write held queries up to p95 120-260 ms, 100 at 25-40 ms, for about
+# half the write rate (docs/benchmarks.md, "Answers while another client ingests")
+_BATCH = 100
 _PAGE = 5000
 T = TypeVar("T")
 

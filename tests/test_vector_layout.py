@@ -6,6 +6,7 @@ earlier releases is rebuilt here with Chroma's own client, as those releases wro
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -177,3 +178,17 @@ def test_db_upgrade_moves_an_older_index_before_the_bots_start(settings: Setting
     assert first.returncode == 0, first.stderr
     assert f"index: {chunks} chunks moved to one collection per client" in first.stdout
     assert again.returncode == 0 and "moved" not in again.stdout
+
+
+def test_a_client_without_notes_yet_is_answered_from_the_report(
+    layout_settings: Settings,
+) -> None:
+    with _opened(layout_settings) as advisor:
+        advisor.tenants.add("newco")  # registered, nothing ingested: no collection of its own
+        advisor.warm_answer_path()  # the warm-up takes the first client's path
+        answer = asyncio.run(advisor.ask(QUESTIONS[None], "newco"))
+        names = _names(make_chroma_client(layout_settings))
+
+    assert answer.covered and answer.citations
+    assert {c.tenant for c in answer.citations} == {"public"}
+    assert collection_name(layout_settings.collection, "newco") not in names  # reads create none

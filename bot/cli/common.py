@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,10 @@ from rich.console import Console
 
 from bot.observability import configure_logging
 from graphs.runtime import Advisor
+from knowledge.priority import lower_this_process
 from knowledge.settings import Settings
 
+log = logging.getLogger(__name__)
 console = Console(stderr=True, soft_wrap=True)
 EXIT_USAGE = 2
 
@@ -37,9 +40,13 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def open_advisor() -> Iterator[Advisor]:
+def open_advisor(*, ingesting: bool = False) -> Iterator[Advisor]:
+    """The advisor for one command; `ingesting`: a batch of notes, run at the OS priority
+    `ADVISOR_INGEST_PRIORITY` sets, so the replicas' answers on this box come first."""
     settings = load_settings()
     configure_logging(settings)
+    if ingesting:
+        log.info("ingesting at %s priority", lower_this_process(settings.ingest_priority))
     advisor = Advisor.open(settings)
     try:
         yield advisor

@@ -62,7 +62,7 @@ def ingest(
     ] = False,
 ) -> None:
     """Index engagement notes for one client: incremental, idempotent, removes vanished files."""
-    with open_advisor() as advisor:
+    with open_advisor(ingesting=True) as advisor:
         try:
             advisor.tenants.require(tenant)
         except TenantError as exc:
@@ -93,7 +93,7 @@ def notes_sync(
     """Write the channel notes stored in the database into this data dir and index them."""
     from knowledge.notes import sync_channel_notes
 
-    with open_advisor() as advisor:
+    with open_advisor(ingesting=True) as advisor:
         if tenant is not None:
             try:
                 advisor.tenants.require(tenant)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -214,9 +213,7 @@ async def add_note(svc: SlackServices, command: dict, context: AsyncBoltContext,
         return
     author = command.get("user_name") or context.user_id or "slack"
     try:
-        report = await asyncio.to_thread(
-            svc.advisor.add_note, scope.client, author=author, text=text, title=None
-        )
+        report = await svc.advisor.add_note_in_background(scope.client, author=author, text=text)
     except (NoteError, TenantError) as exc:
         await _reply(command, [render_text(str(exc))])
         return

@@ -196,7 +196,7 @@ class AdvisorTeamsBot(TeamsActivityHandler):
             return
         author = getattr(turn_context.activity.from_property, "name", None) or "teams"
         try:
-            report = self.advisor.add_note(tenant, author=author, text=text)
+            report = await self.advisor.add_note_in_background(tenant, author=author, text=text)
         except (NoteError, TenantError) as exc:
             await turn_context.send_activity(MessageFactory.text(render.escape(str(exc))))
             return

@@ -11,7 +11,7 @@ import pytest
 from graphs.assessment.check import check_result
 from graphs.assessment.evaluation import load_situations
 from graphs.assessment.reader import Reader
-from graphs.assessment.reader.features import char_gram_rows
+from graphs.assessment.reader.features import char_gram_rows, said_elsewhere
 from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, ReaderModel
 from graphs.assessment.reader.spans import spans
 from graphs.assessment.reader.train import (
@@ -75,6 +75,20 @@ def test_a_typo_keeps_most_of_what_the_word_looks_like() -> None:
 def test_a_typo_does_not_hide_a_stated_fact(reader: Reader) -> None:
     reading = reader.read("our pilot w/ the bank nevr went live, its been 'almost done' 4 months")
     assert reading.facts["pilot_stalled"].value is True
+
+
+def test_what_happened_at_another_company_is_not_the_founders_own_fact(reader: Reader) -> None:
+    story = "At my previous startup the prototypes never shipped — here we ship every week."
+    assert reader.read(story).facts["prototypes_not_shipping"].value is None
+    own = "Our prototypes never ship, just like at my previous startup."
+    assert reader.read(own).facts["prototypes_not_shipping"].value is True
+
+
+def test_a_span_is_said_elsewhere_up_to_its_sentence_start() -> None:
+    text = "Seed. At my last company we had the mess — the pilot never went live. Ours is fine."
+    pilot, ours = text.index("the pilot"), text.index("Ours")
+    assert said_elsewhere(text, pilot, pilot + 30)
+    assert not said_elsewhere(text, ours, len(text))
 
 
 def test_spans_cover_sentences_and_their_clauses_with_exact_offsets() -> None:

@@ -38,6 +38,19 @@ FEATURE_VERSION_TAG = "reader-features-3"  # change when a row's meaning changes
 # confidently wrong 2 → 1; 8,192 buckets and half the weight were no better).
 CHAR_DIM = 4096
 CHAR_GRAMS = (3, 4)
+# Said of someone else or of no one in particular: another company, a friend's, "I read that",
+# a general question. The reader's words cannot tell "at my last company the pilot stalled"
+# from "the pilot stalled" (a meaning block of their own for such spans changed nothing on
+# dev), so what such a span states counts for less (model.ELSEWHERE_WEIGHT).
+ELSEWHERE = re.compile(
+    r"\b(?:at|in|with) my (?:last|previous|old|former|first|other) (?:company|startup|job|"
+    r"employer|role|firm|gig|team|place)|\bmy (?:last|previous|old|former) (?:company|startup|"
+    r"employer|job|firm)|\bsister[- ]compan|\b(?:a|my) friend['’]?s (?:company|startup|firm)|"
+    r"\bfriend of mine|\bother (?:companies|startups|founders|firms)|\banother (?:portfolio )?"
+    r"(?:company|startup|founder)|\bone of (?:our|my|the) (?:portfolio|sister|other) |"
+    r"\bi (?:read|heard|saw)\b|\bin general\b|\bgeneral question|\bhypothetical",
+    re.IGNORECASE,
+)
 READER_FEATURES = N_FEATURES + CHAR_DIM
 
 _WORD = re.compile(r"[a-z0-9$%€£]+(?:['’][a-z]+)?", re.IGNORECASE)
@@ -179,6 +192,13 @@ class Featurizer:
 def reader_rows(featurizer: Featurizer, texts: list[str]) -> np.ndarray:
     """The reader's rows: the shared features, then the letter n-grams of the words."""
     return np.hstack([featurizer.rows(texts), char_gram_rows(texts)])
+
+
+def said_elsewhere(text: str, start: int, end: int) -> bool:
+    """Whether the span [start, end) is said of someone else: its sentence, up to the span's
+    end, names another company or no one ("At my last company … — the pilot never …")."""
+    opening = max(text.rfind(mark, 0, start) for mark in ".!?\n") + 1
+    return bool(ELSEWHERE.search(text, opening, end))
 
 
 def char_gram_rows(texts: list[str]) -> np.ndarray:

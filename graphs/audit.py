@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, delete, insert, select
 
+from graphs.models import Answer, Facts, Recommendation
 from knowledge.db import audit_log
 from knowledge.identity import hash_user
 from knowledge.scope import DataScope, require_scope
@@ -153,3 +154,39 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+def decision_outcome(rec: Recommendation, facts: Facts) -> dict[str, Any]:
+    """What the audit log keeps of a rubric decision: enough to reproduce and explain it."""
+    return {
+        "recommendation": rec.recommendation,
+        "runner_up": rec.runner_up,
+        "confidence": rec.confidence,
+        "facts": facts.model_dump(),
+    }
+
+
+def answer_event(
+    answer: Answer,
+    question: str,
+    tenant: str | None,
+    channel: str,
+    user_id: str | None,
+    request_id: str | None,
+) -> AuditEvent:
+    """The audit record of one answer: what was asked, what was cited, how it was written."""
+    usage = answer.usage
+    return AuditEvent(
+        kind="answer",
+        tenant=tenant,
+        channel=channel,
+        user_id=user_id,
+        question=question,
+        chunk_ids=[c.chunk_id for c in answer.citations],
+        mode="degraded" if answer.degraded else answer.mode,
+        model=answer.model,
+        input_tokens=usage.input_tokens if usage else 0,
+        output_tokens=usage.output_tokens if usage else 0,
+        request_id=request_id,
+        outcome={"covered": answer.covered},
+    )

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from graphs.assessment.decide import decide_text
 from graphs.assessment.reader import Reader
 from graphs.assessment.records import AssessmentRecords
-from graphs.audit import AuditEvent, AuditLog
+from graphs.audit import AuditEvent, AuditLog, answer_event, decision_outcome
 from graphs.digest import Digest, build_digest
 from graphs.digest_schedule import DigestStore
 from graphs.models import Answer, CheckResult, Facts, Recommendation
@@ -363,7 +363,7 @@ class Advisor:
         asked = question[: self.settings.max_question_chars]
         if conversation:
             await asyncio.to_thread(self.conversations.add, conversation, tenant, asked, answer)
-        event = _answer_event(answer, asked, tenant, channel, user_id, request_id)
+        event = answer_event(answer, asked, tenant, channel, user_id, request_id)
         event.latency_ms = round((time.perf_counter() - started) * 1000)
         event.outcome["follow_up"] = follow_up
         await asyncio.to_thread(self.audit.record, event)
@@ -397,39 +397,3 @@ class Advisor:
             self.ingest_thread.shutdown(wait=True)
         self.index.close()
         self.engine.dispose()
-
-
-def decision_outcome(rec: Recommendation, facts: Facts) -> dict[str, Any]:
-    """What the audit log keeps of a rubric decision: enough to reproduce and explain it."""
-    return {
-        "recommendation": rec.recommendation,
-        "runner_up": rec.runner_up,
-        "confidence": rec.confidence,
-        "facts": facts.model_dump(),
-    }
-
-
-def _answer_event(
-    answer: Answer,
-    question: str,
-    tenant: str | None,
-    channel: str,
-    user_id: str | None,
-    request_id: str | None,
-) -> AuditEvent:
-    """The audit record of one answer: what was asked, what was cited, how it was written."""
-    usage = answer.usage
-    return AuditEvent(
-        kind="answer",
-        tenant=tenant,
-        channel=channel,
-        user_id=user_id,
-        question=question,
-        chunk_ids=[c.chunk_id for c in answer.citations],
-        mode="degraded" if answer.degraded else answer.mode,
-        model=answer.model,
-        input_tokens=usage.input_tokens if usage else 0,
-        output_tokens=usage.output_tokens if usage else 0,
-        request_id=request_id,
-        outcome={"covered": answer.covered},
-    )

@@ -211,6 +211,11 @@ def answer_results(advisor: Advisor, golden_dir: Path) -> list[EvalResult]:
             EvalResult(f"answers: off-topic declined ({half})", report.off_topic_declined / off,
                        gate["declined"], off, [m for m in misses if "off-topic" in m]),
         ]  # fmt: skip
+        if report.timelines:  # newer notes supersede older ones: the newest leads
+            results.append(EvalResult(
+                f"answers: notes read as a timeline ({half})",
+                report.timelines_read / report.timelines, 0.0, report.timelines,
+                [m for m in misses if "superseded" in m]))  # fmt: skip
     return results
 
 

@@ -31,6 +31,7 @@ class GoldenAsk:
     sections: tuple[str, ...]
     phrases: tuple[str, ...]
     decision: str | None
+    superseded: tuple[str, ...] = ()  # older notes' statements: only ever labelled superseded
 
 
 def load_questions(path: Path) -> list[GoldenAsk]:
@@ -44,6 +45,7 @@ def load_questions(path: Path) -> list[GoldenAsk]:
             sections=tuple(i.get("expect_sections") or ()),
             phrases=tuple(i.get("key_phrases") or ()),
             decision=i.get("decision"),
+            superseded=tuple(i.get("superseded_phrases") or ()),
         )
         for i in items
     ]
@@ -63,6 +65,19 @@ def says_phrase(answer: Answer, phrases: tuple[str, ...]) -> bool:
     return any(_squash(p) in text for p in phrases)
 
 
+def reads_as_timeline(answer: Answer, phrases: tuple[str, ...], older: tuple[str, ...]) -> bool:
+    """The newest note's statement leads (a key phrase is in the answer line), and an older
+    statement it supersedes is left out or shown on a line that says it was superseded."""
+    lead = _squash(answer.lead or answer.answer.strip().split("\n")[0])
+    if not any(_squash(p) in lead for p in phrases):
+        return False
+    for line in answer.answer.splitlines():
+        stated = any(_squash(p) in _squash(line) for p in older)
+        if stated and "superseded" not in line.lower():
+            return False
+    return True
+
+
 def names_option(answer: Answer, option: str) -> bool:
     first = answer.answer.strip().splitlines()[0] if answer.answer.strip() else ""
     return OPTION_NAMES[option].lower() in first.lower()
@@ -79,6 +94,8 @@ class AnswerReport:
     off_topic_declined: int = 0
     decisions: int = 0
     decisions_named: int = 0
+    timelines: int = 0  # questions on which newer notes supersede older ones
+    timelines_read: int = 0
     misses: list[str] = field(default_factory=list)
 
     def rate(self, hits: int, total: int) -> float:
@@ -94,6 +111,7 @@ class AnswerReport:
             "off_topic": self.off_topic,
             "off_topic_declined": self.off_topic_declined,
             "decisions_named": f"{self.decisions_named}/{self.decisions}",
+            "timelines_read": f"{self.timelines_read}/{self.timelines}",
         }
 
 
@@ -121,6 +139,12 @@ async def evaluate_answers(
             report.misses.append(f"{q.id}: section not cited")
         elif not said:
             report.misses.append(f"{q.id}: advice not in the text")
+        if q.superseded:
+            report.timelines += 1
+            read = reads_as_timeline(answer, q.phrases, q.superseded)
+            report.timelines_read += read
+            if not read:
+                report.misses.append(f"{q.id}: older note leads or is not marked superseded")
         if q.decision:
             report.decisions += 1
             named = names_option(answer, q.decision)

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 
 STATE_WIDER = 2  # times top_k passages for a question about where a client's things stand
+STATE_POOL = 4  # times top_k: how deep a newer note than the best matches is looked for
 OnDelta = Callable[[str], Awaitable[None]]
 
 
@@ -133,14 +134,29 @@ def _retrieve(
     asks = parts(query)
     # "still on the laptop?": the note that settled it may rank below older ones that
     # describe the problem; a wider pool lets the newest notes answer.
-    k = ctx.top_k * STATE_WIDER if tenant and asks_current_state(query) else ctx.top_k
-    found = [ctx.index.retrieve_for_tenant(ask, tenant, k) for ask in asks]
+    if tenant and asks_current_state(query):
+        pool = [ctx.index.retrieve_for_tenant(a, tenant, ctx.top_k * STATE_POOL) for a in asks]
+        found = [_with_newer_notes(p, ctx.top_k, ctx.top_k * STATE_WIDER) for p in pool]
+    else:
+        found = [ctx.index.retrieve_for_tenant(ask, tenant, ctx.top_k) for ask in asks]
     passages = _interleave(found) if len(found) > 1 else found[0]
     named = named_sections(query)
     passages = _named_first(named, passages)
     on_topic = ctx.topic.on_topic(question) if ctx.topic is not None else None
     lexical = judge(ctx.index, query, passages, tenant)
     return passages, gate(lexical, on_topic, named=bool(named))
+
+
+def _with_newer_notes(pool: list[Passage], top_k: int, k: int) -> list[Passage]:
+    """The best `k` of the pool, and every deeper passage of it from a note as new as the
+    newest of the best `top_k` or newer: it may supersede what they say, though it words it
+    differently ("248 cases" under "Numbers") and so ranks low."""
+    dates = [p.chunk.date for p in pool[:top_k] if p.chunk.date]
+    newest = max(dates, default=None)
+    if newest is None:
+        return pool[:k]
+    newer = [p for p in pool[k:] if (p.chunk.date or "") >= newest]
+    return pool[:k] + newer
 
 
 def _interleave(rankings: list[list[Passage]]) -> list[Passage]:

@@ -69,8 +69,19 @@ _OPTION_WORDS = {
 }
 _EXPLAINS = re.compile(r"\bdiff[ie]?rences?\b|\bdifferent\b|\bcompare[sd]?\b|\bexplain\b", re.I)
 _NOW = re.compile(
-    r"\b(now|currently|still|yet|latest|going forward|anymore|any more|today|these days|"
-    r"at the moment|so far|by now)\b",
+    r"\b(now|currently|still|stil|yet|latest|going forward|anymore|any more|any longer|today|"
+    r"these days|at the moment|so far|by now|most recent|recently|at this point|as of)\b",
+    re.IGNORECASE,
+)
+# where a client's things stand, without a time word: what was settled, who holds it
+_SETTLED = re.compile(
+    r"\b(what did (we|they) (\w+ )?decide|did (we|they) (\w+ ){0,2}(decid|switch|settl|chos|"
+    r"pick|agree)\w*|where did (we|they) land|who(?:'?s| is| now)? (owns?|in charge|on the hook|"
+    r"responsible|running)|took it over|taken (it )?over|did that change|has that changed)\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\bhow (many|much|big|large)\b|\b(number|count|size|rate|percent\w*|figure|total)s?\b|%",
     re.IGNORECASE,
 )
 _PARTS = re.compile(r"(?<=\?)\s+(?=\S)")
@@ -117,8 +128,20 @@ def asks_for_signs(question: str) -> bool:
 
 def asks_current_state(question: str) -> bool:
     """It asks where things stand now ("who owns it now", "still on the laptop?", "can we use
-    the tickets yet"): the newest notes answer it."""
-    return bool(_NOW.search(question))
+    the tickets yet", "what did we decide", "who's in charge of…"): the newest notes answer it."""
+    return bool(_NOW.search(question) or _SETTLED.search(question))
+
+
+def time_terms(question: str) -> set[str]:
+    """The terms of the question's time words ("now", "at this point"): they say when it
+    asks about, not what, so no sentence matches the question by them."""
+    return {t for m in _NOW.finditer(question) for t in tokenize(m.group(0))}
+
+
+def asks_quantity(question: str) -> bool:
+    """It asks for a figure ("how many cases", "the pass rate"): a newer figure of the same
+    thing replaces an older one."""
+    return bool(_QUANTITY.search(question))
 
 
 def weighs_options(question: str) -> bool:

@@ -22,12 +22,14 @@ from graphs.qa.conversation import Turn, retrieval_query
 from graphs.qa.intent import (
     asks_current_state,
     asks_for_signs,
+    asks_quantity,
     asks_when,
     asks_when_to,
     is_decision,
     mentions_options,
     named_options,
     named_sections,
+    time_terms,
     weighs_options,
 )
 from graphs.qa.options import option_of
@@ -36,8 +38,10 @@ from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.terms import own_words, weighted_overlap
 from graphs.qa.timeline import (
     COMMON_SHARE,
+    Asked,
     Candidate,
     newest_wins,
+    note_lead,
     prefer_recent,
     timeline,
 )
@@ -57,7 +61,6 @@ _FIRST_PERSON = re.compile(r"\b(we|our|us|we're|we've|i|my)\b", re.IGNORECASE)
 _PLAN = re.compile(r"\b(week|30[- ]day|first month|engagement|contract|trial|evaluat)", re.I)
 _INTRO_SECTION = "When To Hire a Fractional AI CTO (and When Not To)"
 NEXT_SENTENCE = 0.15
-NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
 NOT_COVERED = (
     "The field report and the engagement notes I can see don't cover this, so I won't guess."
 )
@@ -99,14 +102,14 @@ class OfflineComposer:
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
         decision = self._decide(question)
-        ranked = self._ranked(question, _with_rule_sections(decision, passages), tenant)
+        ranked, asked = self._ranked(question, _with_rule_sections(decision, passages), tenant)
         if not ranked:
             return not_covered_answer(passages)
         if decision is not None:
             _favour_sections(ranked, _rule_sections(decision))
         cites = _Citations()
         choosing = decision is None and _choosing(question)
-        lead_line, lead_unit = _lead(decision, ranked, cites, own_words(question), choosing)
+        lead_line, lead_unit = _lead(decision, ranked, cites, asked, choosing)
         verdict = decision.recommendation.recommendation if decision is not None else None
         support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
@@ -134,24 +137,26 @@ class OfflineComposer:
 
     def _ranked(
         self, question: str, passages: Sequence[Passage], tenant: str | None = None
-    ) -> list[Candidate]:
+    ) -> tuple[list[Candidate], Asked]:
+        """The quotable sentences, best first, and what the question asks about."""
         every = [Candidate(p, u) for p in passages for u in units(p.chunk.text)]
         candidates = [c for c in every if c.unit.quotable]
         if not candidates:
-            return []
+            return [], Asked(set(), set())
         vectors = embed(self._model_dir, [question] + [c.unit.text for c in every])
         similarity = {id(c): float(v @ vectors[0]) for c, v in zip(every, vectors[1:], strict=True)}
         dense = [similarity[id(c)] for c in candidates]
         _answers_to_own_questions(every, similarity, set(tokenize(question)))
-        terms = set(tokenize(expand_query(question)))
+        state = tenant is not None and asks_current_state(question)
+        when = time_terms(question) if state else set()  # "now" says when, not what
+        terms = set(tokenize(expand_query(question))) - when
         about_us = bool(_FIRST_PERSON.search(question))
-        ours = own_words(question)
+        ours = own_words(question) - when
         named = set(named_sections(question))
         when_to = asks_when_to(question)
         signs = _sign_sections(candidates, terms) if asks_for_signs(question) else set()
         asked_options = named_options(question) | {None, "fractional_ai_cto"}
         shares = self._shares(tenant, terms | ours)
-        common = {t for t, share in shares.items() if share > COMMON_SHARE}
         for i, c in enumerate(candidates):
             words = set(tokenize(c.unit.text))
             overlap = weighted_overlap(terms, words, shares)
@@ -166,15 +171,18 @@ class OfflineComposer:
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
             c.score += boost + (_polarity(c.unit, asked_options) if when_to else 0.0)
             c.score += SIGNS if c.unit.symptoms and c.passage.chunk.section in signs else 0.0
-        if asks_current_state(question):
+        if state:
             prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
         for c in candidates:
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
-        newest_wins(candidates, ours - common, terms - common)
-        return sorted(candidates, key=lambda c: -c.score)
+        figure = state and asks_quantity(question)
+        common = {t for t, share in shares.items() if share > COMMON_SHARE}
+        asked = Asked(ours - common, terms - common, figure, frozenset(ours), state)
+        newest_wins(candidates, asked)
+        return sorted(candidates, key=lambda c: -c.score), asked
 
 
 def _heading_terms(c: Candidate) -> set[str]:
@@ -269,7 +277,7 @@ class _Citations:
 
 
 def _lead(
-    decision: Any, ranked: list[Candidate], cites: _Citations, asked: set[str], choosing: bool
+    decision: Any, ranked: list[Candidate], cites: _Citations, asked: Asked, choosing: bool
 ) -> tuple[str, Unit | None]:
     """The answer line: the verdict with its rule; for a choice the check cannot settle
     (`choosing`), a close report sentence that names an option in its own words; else the
@@ -291,9 +299,7 @@ def _lead(
                 line += f" ({reason.said})"
         return line, None
     if ranked[0].passage.chunk.date:  # the notes answer: the newest close match leads
-        close = [c for c in ranked[:NOTE_LEADS] if c.passage.chunk.date and not c.superseded_by]
-        named = [c for c in close if asked <= set(tokenize(c.unit.text))]  # what was asked
-        lead = max(named or close or ranked[:1], key=lambda c: c.passage.chunk.date or "")
+        lead = note_lead(ranked, asked)
         n = cites.cite(lead.passage, lead.unit.text)
         return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
     named = _option_lead(ranked) if choosing else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphs.qa.sentences import Unit
 from knowledge.lexical import tokenize
@@ -13,6 +14,8 @@ from knowledge.passages import Passage
 SUPERSEDED_OVERLAP = 0.3
 COMMON_SHARE = 0.3  # a word in more of a client's note chunks names the engagement, not a subject
 RECENT_BOOST = 0.3  # "who owns it *now*": the newest notes first
+FIGURE = 0.2  # "how many cases now?": a sentence that gives a number of cases
+NOTE_LEADS = 4  # of the best-ranked note sentences, the newest answers a question on notes
 
 
 @dataclass(slots=True)
@@ -40,7 +43,8 @@ def timeline(chosen: list[Candidate]) -> list[Candidate]:
 
 
 _STATE = re.compile(
-    r"decid|decision|owner|next step|risk|number|rhythm|open|status|shipped|closed|done", re.I
+    r"decid|decision|owner|next step|action|risk|number|rhythm|open|status|shipped|closed|done",
+    re.I,
 )
 
 
@@ -52,8 +56,44 @@ def same_kind(older: Candidate, newer: Candidate) -> bool:
     return a == b or bool(_STATE.search(a) and _STATE.search(b))
 
 
-def subject(text: str) -> set[str]:
-    return {t for t in tokenize(text) if len(t) > 2 and not t.isdigit()}
+@lru_cache(maxsize=8192)  # each pair of sentences is compared: read each once
+def subject(text: str) -> frozenset[str]:
+    return frozenset(t for t in tokenize(text) if len(t) > 2 and not t.isdigit())
+
+
+_NAME = re.compile(r"(?:(?<=[\w,;:)`'\"”]\s)|(?<=\())[A-Z][\w-]*")
+
+
+@lru_cache(maxsize=8192)  # each pair of sentences is compared: read each once
+def names(text: str) -> frozenset[str]:
+    """The terms of the names in a sentence: words capitalised after its first ("the Birch
+    migration", "Tomasz", "ERP"), not words the report happens not to use ("set")."""
+    return frozenset(tokenize(" ".join(_NAME.findall(text))))
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\b|\bQ[1-4]\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?:(\w+)\W{1,3})?(?:(\w+)\W{1,3})?\b\d[\d,.]*(%|\s+(\w+))?")
+
+
+@lru_cache(maxsize=8192)  # each pair of sentences is compared: read each once
+def figure_terms(text: str) -> frozenset[str]:
+    """What the sentence gives a number of, dates aside: the word after the number ("212
+    cases"), or the two before a percentage ("pass rate: 64%", "the run passed 88%")."""
+    words: list[str] = []
+    for m in _NUMBER.finditer(_DATE.sub(" ", text)):
+        first, second, unit, after = m.groups()
+        words += [first or "", second or ""] if unit == "%" else [after or ""]
+    return frozenset(tokenize(" ".join(words)))
+
+
+@lru_cache(maxsize=8192)  # each pair of sentences is compared: read each once
+def states_figure(text: str) -> bool:
+    """It gives a number of something ("310 a month", "212 cases"), dates aside."""
+    return any(ch.isdigit() for ch in _DATE.sub(" ", text))
 
 
 def prefer_recent(candidates: list[Candidate]) -> None:
@@ -64,25 +104,88 @@ def prefer_recent(candidates: list[Candidate]) -> None:
             c.score += RECENT_BOOST * (dates.index(c.passage.chunk.date) + 1) / len(dates)
 
 
-def newest_wins(ranked: list[Candidate], asked: set[str], about: set[str]) -> None:
-    """On a subject the question asks about (`about`: its words, less those most of the
-    client's notes use), the newest dated note wins: it ranks above an older note sentence
-    that shares that subject, and the older one is marked as superseded by it; never by a
-    note without the client's own words the question asks about (`asked`)."""
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a question asks about: `ours`, the client's own words in it (less those most of
+    its notes use); `about`, all its words less those; `figure`, whether it asks for a number
+    ("how many cases now?"), so that a newer figure of the same thing replaces an older one."""
+
+    ours: set[str]
+    about: set[str]
+    figure: bool = False
+    named: frozenset[str] = frozenset()  # the client's own words in it, common or not
+    state: bool = False  # it asks where things stand now: any older word on it is the past
+
+    def figure_of(self, c: Candidate) -> bool:
+        """The sentence gives a number of what was asked ("248 cases" for "how many cases")."""
+        return self.figure and bool(figure_terms(c.unit.text) & self.about)
+
+
+def supersedes(newer: Candidate, older: Candidate, asked: Asked) -> bool:
+    """A newer note's sentence replaces an older one when both say where the same thing stands
+    (who owns it, what was decided, how many): they share what the question asks about, and
+    the newer note names at least half of the names the question shares with the older
+    sentence (a note on "the Juniper migration" replaces no Birch note)."""
+    if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
+        return False
+    words, theirs = subject(older.unit.text), subject(newer.unit.text)
+    named = names(older.unit.text) & asked.ours
+    if named and 2 * len(named & subject(newer.passage.chunk.text)) < len(named):
+        return False
+    shared = words & theirs
+    if not shared & asked.about:
+        return False  # neither is about what was asked
+    if asked.figure and figure_terms(older.unit.text) & figure_terms(newer.unit.text) & asked.about:
+        return True  # "212 cases", then "248 cases": the newer count of what was asked
+    if same_kind(older, newer) and same_subject(older.unit.text, theirs, asked.about):
+        return True
+    # where things stand now: what an older note said of the asked thing is the past, unless
+    # one gives figures and the other none ("310 disputes a month" is no decision on them)
+    alike = states_figure(older.unit.text) == states_figure(newer.unit.text)
+    return asked.state and alike and names_what_was_asked(older.unit.text, theirs, asked.about)
+
+
+def names_what_was_asked(older: str, theirs: frozenset[str], about: set[str]) -> bool:
+    """The newer sentence names two thirds of the question's words that the older one
+    names, and two at least ("the quarterly … comparison")."""
+    asked = subject(older) & about
+    return len(asked & theirs) >= 2 and 3 * len(asked & theirs) >= 2 * len(asked)
+
+
+def same_subject(older: str, theirs: frozenset[str], about: set[str]) -> bool:
+    """One clause of the older sentence shares enough of its words with the newer, among
+    them one the question asks about (a risk list packs several subjects into one sentence:
+    "the ERP export is still ownerless; the sales team's promise …")."""
+    for clause in older.split(";"):
+        words = subject(clause)
+        shared = words & theirs
+        if shared & about and len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
+            return True
+    return False
+
+
+def newest_wins(ranked: list[Candidate], asked: Asked) -> None:
+    """On a subject the question asks about, the newest dated note wins: it ranks above an
+    older note sentence it supersedes, and the older one is marked as superseded by it. For
+    a figure, a sentence giving a number of what was asked ranks first."""
     notes = [c for c in ranked if c.passage.chunk.date]
+    for c in notes:
+        c.score += FIGURE if asked.figure_of(c) else 0.0
+    before = {id(c): c.score for c in notes}  # a lift is never passed on down a chain
     for older in notes:
-        words = subject(older.unit.text)
         for newer in notes:
-            if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
-                continue
-            if not same_kind(older, newer):
-                continue
-            theirs = subject(newer.unit.text)
-            if (words & asked) - theirs:
-                continue  # asked about Birch: "the Juniper migration" supersedes no Birch note
-            shared = words & theirs
-            if not shared & about:
-                continue  # neither is about what was asked
-            if len(shared) / min(len(words), len(theirs)) >= SUPERSEDED_OVERLAP:
-                newer.score = max(newer.score, older.score + 0.01)
-                older.superseded_by = newer.passage.chunk.date
+            if supersedes(newer, older, asked):
+                lifted = before[id(older)] + 0.01 + 0.001 * before[id(newer)]  # ties keep order
+                newer.score = max(newer.score, lifted)
+                older.superseded_by = max(older.superseded_by or "", newer.passage.chunk.date or "")
+
+
+def note_lead(ranked: list[Candidate], asked: Asked) -> Candidate:
+    """The answer line from the notes: of the best few note sentences not superseded, the
+    newest; one that names all of the client's words the question uses before others, and
+    for a figure question, one giving a number of what was asked (from a few more)."""
+    current = [c for c in ranked if c.passage.chunk.date and not c.superseded_by]
+    close = [c for c in ranked[:NOTE_LEADS] if c.passage.chunk.date and not c.superseded_by]
+    named = [c for c in close if asked.named <= set(tokenize(c.unit.text))]
+    figures = [c for c in current[: 2 * NOTE_LEADS] if asked.figure_of(c)]
+    return max(figures or named or close or ranked[:1], key=lambda c: c.passage.chunk.date or "")

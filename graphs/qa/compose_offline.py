@@ -37,9 +37,9 @@ from graphs.qa.quotes import support_quotes
 from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.terms import own_words, weighted_overlap
 from graphs.qa.timeline import (
-    COMMON_SHARE,
     Asked,
     Candidate,
+    engagement_words,
     newest_wins,
     note_lead,
     prefer_recent,
@@ -179,7 +179,7 @@ class OfflineComposer:
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         figure = state and asks_quantity(question)
-        common = {t for t, share in shares.items() if share > COMMON_SHARE}
+        common = engagement_words(shares, terms)
         asked = Asked(ours - common, terms - common, figure, frozenset(ours), state)
         newest_wins(candidates, asked)
         return sorted(candidates, key=lambda c: -c.score), asked

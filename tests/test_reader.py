@@ -91,6 +91,18 @@ def test_a_span_is_said_elsewhere_up_to_its_sentence_start() -> None:
     assert not said_elsewhere(text, ours, len(text))
 
 
+def test_a_fund_asking_about_its_own_portfolio_company_describes_its_own_situation() -> None:
+    text = "One of our portfolio companies has an interim CTO who mapped the architecture."
+    assert not said_elsewhere(text, 0, len(text))
+    compared = "One of our other portfolio companies had the same mess."
+    assert said_elsewhere(compared, 0, len(compared))
+
+
+def test_a_number_with_a_thousands_comma_stays_in_one_clause() -> None:
+    text = "A 12,000-person telco, and our pilot is stuck"
+    assert [s.text for s in spans(text)][1:] == ["A 12,000-person telco", "our pilot is stuck"]
+
+
 def test_spans_cover_sentences_and_their_clauses_with_exact_offsets() -> None:
     text = "We raised a seed round. The pilot is stuck, and I fix it at night; help!"
     found = spans(text)

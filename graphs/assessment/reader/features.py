@@ -41,13 +41,15 @@ CHAR_GRAMS = (3, 4)
 # Said of someone else or of no one in particular: another company, a friend's, "I read that",
 # a general question. The reader's words cannot tell "at my last company the pilot stalled"
 # from "the pilot stalled" (a meaning block of their own for such spans changed nothing on
-# dev), so what such a span states counts for less (model.ELSEWHERE_WEIGHT).
+# dev), so what such a span states counts for less (model.ELSEWHERE_WEIGHT). "One of our
+# portfolio companies" is not among them: an operating partner asking about a company the fund
+# owns is describing the situation the check is for.
 ELSEWHERE = re.compile(
     r"\b(?:at|in|with) my (?:last|previous|old|former|first|other) (?:company|startup|job|"
     r"employer|role|firm|gig|team|place)|\bmy (?:last|previous|old|former) (?:company|startup|"
     r"employer|job|firm)|\bsister[- ]compan|\b(?:a|my) friend['’]?s (?:company|startup|firm)|"
     r"\bfriend of mine|\bother (?:companies|startups|founders|firms)|\banother (?:portfolio )?"
-    r"(?:company|startup|founder)|\bone of (?:our|my|the) (?:portfolio|sister|other) |"
+    r"(?:company|startup|founder)|\bone of (?:our|my|the) (?:sister|other) |"
     r"\bi (?:read|heard|saw)\b|\bin general\b|\bgeneral question|\bhypothetical",
     re.IGNORECASE,
 )

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+|\n+|;\s*|\s+[-–—]{1,2}\s+|\s*•\s*")
+# A comma ends a clause, except inside a number ("a 12,000-person telco").
 _CLAUSE = re.compile(
-    r",?\s+(?:but|however|although|though|whereas|while|plus|and also|and)\s+|,\s*",
+    r",?\s+(?:but|however|although|though|whereas|while|plus|and also|and)\s+"
+    r"|(?<!\d),\s*|,(?!\d{3}\b)\s*",
     re.IGNORECASE,
 )
 MIN_WORDS = 2

@@ -114,10 +114,11 @@ def marked_words(text: str) -> list[str]:
     return words
 
 
-def _bucket(gram: str) -> int:
-    return int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little") % (
-        HASH_DIM
-    )
+@lru_cache(maxsize=262144)
+def _bucket(gram: str, dim: int = HASH_DIM, person: bytes = b"") -> int:
+    """A gram's hash bucket; `person` keeps the letter n-grams' hashes apart from the words'."""
+    digest = hashlib.blake2b(gram.encode(), digest_size=4, person=person).digest()
+    return int.from_bytes(digest, "little") % dim
 
 
 def cue_flags(text: str) -> np.ndarray:
@@ -209,7 +210,7 @@ def char_gram_rows(texts: list[str]) -> np.ndarray:
     for i, text in enumerate(texts):
         grams = {g for word in _WORD.findall(text.lower()) for g in _letter_grams(word)}
         for gram in grams:
-            out[i, _char_bucket(gram)] = 1.0
+            out[i, _bucket(gram, CHAR_DIM, b"chars")] = 1.0
         if grams:
             out[i] /= np.sqrt(len(grams))
     return out
@@ -219,12 +220,6 @@ def char_gram_rows(texts: list[str]) -> np.ndarray:
 def _letter_grams(word: str) -> tuple[str, ...]:
     edged = f"<{word}>"
     return tuple(edged[j : j + n] for n in CHAR_GRAMS for j in range(len(edged) - n + 1))
-
-
-@lru_cache(maxsize=262144)
-def _char_bucket(gram: str) -> int:
-    digest = hashlib.blake2b(gram.encode(), digest_size=4, person=b"chars").digest()
-    return int.from_bytes(digest, "little") % CHAR_DIM
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

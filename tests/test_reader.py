@@ -98,6 +98,18 @@ def test_a_fund_asking_about_its_own_portfolio_company_describes_its_own_situati
     assert said_elsewhere(compared, 0, len(compared))
 
 
+def test_a_fact_said_across_short_sentences_is_read(reader: Reader) -> None:
+    read = reader.read("boss says we need AI. for what? no clue.").facts["problem_undefined"]
+    assert read.value is True
+    assert read.evidence is not None and read.evidence.text == "for what? no clue."
+
+
+@pytest.mark.parametrize("fragment", ["she's excellent", "not another leader."])
+def test_a_reason_not_to_hire_never_rests_on_a_fragment(reader: Reader, fragment: str) -> None:
+    """A fragment reads as a strong CTO on its own; it must not overturn a recommendation."""
+    assert reader.model.read(fragment, reader.featurizer).facts["strong_cto_owns_ai"].value is None
+
+
 def test_a_number_with_a_thousands_comma_stays_in_one_clause() -> None:
     text = "A 12,000-person telco, and our pilot is stuck"
     assert [s.text for s in spans(text)][1:] == ["A 12,000-person telco", "our pilot is stuck"]

@@ -42,7 +42,7 @@ ANSWERS_ACCURACY_THRESHOLD = 1.0
 # its numbers are reported, not trusted). Floors just under what the check measures today,
 # so a regression fails; the goals (right ≥ 0.86, wrong ≤ 0.056, facts P ≥ 0.9, R ≥ 0.8)
 # are not met yet: see docs/benchmarks.md.
-TEST_HALF_GATE = CheckGate(right=0.78, wrong=0.05, fact_precision=0.84, fact_recall=0.81)
+TEST_HALF_GATE = CheckGate(right=0.79, wrong=0.05, fact_precision=0.85, fact_recall=0.82)
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
 # off-topic declined).

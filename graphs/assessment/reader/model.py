@@ -57,6 +57,11 @@ NEIGHBOUR_WEIGHT = 0.4
 # the pilot never went live") counts half: a founder's own facts are what the check is about.
 # Dev (001..080 / 081..140 / 141..180): right unchanged 74 / 53 / 35, wrong 0 / 1 / 1 → 0 / 1 / 0.
 ELSEWHERE_WEIGHT = 0.5
+# A reason not to hire overturns the whole recommendation, so it is read as holding only from
+# a span of four words or more: a fragment ("she's excellent", "not another leader") is too
+# thin to rest that on; with spans.SHORT_WORDS, dev (001..080 / 081..140 / 141..180 /
+# 181..220) right 74 / 53 / 35 / 33 → 74 / 53 / 35 / 35, wrong 0 / 1 / 0 / 3 → 0 / 1 / 0 / 2.
+DISQUALIFIER_MIN_WORDS = 4
 # A neighbour's vote counts by how closely it resembles the span (cosine, to this power): the
 # seventh-nearest text, often about something else that shares a word ("LLM provider"),
 # should not outvote the nearest. Dev: right 63 → 65, facts P 0.85 → 0.86, R 0.88 → 0.90;
@@ -171,6 +176,10 @@ def similarity_view(rows: np.ndarray) -> np.ndarray:
     return view / (np.linalg.norm(view, axis=1, keepdims=True) + 1e-8)
 
 
+def _words(found: list[Span]) -> np.ndarray:
+    return np.array([len(span.text.split()) for span in found])
+
+
 def _with_context(probs: np.ndarray, found: list[Span]) -> np.ndarray:
     """A clause's reading averaged with its sentence's: a fragment ("but I don't know",
     "no CTO") means little on its own, and its sentence says what it is about."""
@@ -227,6 +236,8 @@ class ReaderModel:
     ) -> FactReading:
         classes = STAGE_CLASSES if key == "stage" else TRI_CLASSES
         stated = _with_context(probs, found)[:, 1:] * weight
+        if FACT_GROUPS.get(key) == "disqualifiers":
+            stated[:, 0] *= _words(found) >= DISQUALIFIER_MIN_WORDS
         where, which = np.unravel_index(int(stated.argmax()), stated.shape)
         confidence = float(stated[where, which])
         value: bool | str = classes[which + 1] if key == "stage" else classes[which + 1] == "yes"

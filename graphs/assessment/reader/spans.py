@@ -8,6 +8,7 @@ the evidence shown back is exactly what they wrote.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 MIN_WORDS = 2
+# Terse messages put one fact across short sentences ("for what? no clue."): a sentence of
+# fewer words than this is also read together with its neighbour.
+SHORT_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +33,18 @@ class Span:
 
 
 def spans(text: str) -> list[Span]:
-    """Every sentence of `text`, then the clauses of each sentence that has several."""
+    """Every sentence of `text`, the clauses of each sentence that has several, and each
+    short sentence joined with the next."""
     found: list[Span] = []
-    for sentence in _pieces(text, _SENTENCE, 0, len(text)):
+    sentences = _pieces(text, _SENTENCE, 0, len(text))
+    for sentence in sentences:
         found.append(sentence)
         clauses = _pieces(text, _CLAUSE, sentence.start, sentence.end)
         if len(clauses) > 1:
             found.extend(c for c in clauses if len(c.text.split()) >= MIN_WORDS)
+    for a, b in itertools.pairwise(sentences):
+        if min(len(a.text.split()), len(b.text.split())) < SHORT_WORDS:
+            found.append(Span(a.start, b.end, text[a.start : b.end]))
     return found
 
 

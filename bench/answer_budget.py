@@ -3,10 +3,13 @@
 Opens the product in process against a PostgreSQL database and a Chroma server holding many
 clients (e.g. built by `bench/scale.py shared --keep`), and times each stage of an answer for
 a few tenants and the scale benchmark's questions: the lexical store's statistics and search,
-the question's embedding, the dense query of the report's and the tenant's collections, the
-fetch of the fused chunks, the whole hybrid retrieval, the coverage judgement, the offline
-composition, and `Advisor.ask` end to end (retrieval, composition, audit record). The Slack
-round trip around it is `bench/scale.py`'s answer timing minus this last row.
+the question's embedding, the report's revision and its ranking in process, the dense query
+of the tenant's collection, the fetch of the fused chunks, the whole hybrid retrieval, the
+coverage judgement, the offline composition, and `Advisor.ask` end to end (retrieval,
+composition, audit record). The Slack round trip around it is `bench/scale.py`'s answer
+timing minus this last row. With
+`--ingest-notes N` the stages are timed while an `advisor ingest` of N new notes for client0
+runs (and on until it exits): where an answer's time goes while another client ingests.
 
 Run: .venv/bin/python bench/answer_budget.py --database-url postgresql://…/db \
        --chroma-port 8000 --tenants client1,client2,client3
@@ -17,6 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from ingest_and_ask import percentile  # noqa: E402
-from scale import QUESTIONS, Asker, Replica, base_env  # noqa: E402
+from scale import QUESTIONS, Asker, Replica, base_env, ingest, write_notes  # noqa: E402
 
 from graphs.qa.coverage import judge  # noqa: E402
 from graphs.runtime import Advisor  # noqa: E402
@@ -83,13 +89,18 @@ def one_answer(
     vector = timed(
         times, "dense: embed the question", lambda: embed(model_dir, [expand_query(question)])
     )
+    report = timed(times, "dense: the report's revision (state db)", index._report.current)
     dense = timed(
         times,
-        "dense: query 2 collections",
-        lambda: vectors.query(vector, sorted(allowed), CANDIDATES),
+        "dense: query the client's collection",
+        lambda: vectors.query(vector, [tenant], CANDIDATES),
     )
+    dense += timed(  # type: ignore[operator]
+        times, "dense: rank the report in process", lambda: report.nearest(vector, CANDIDATES)
+    )
+    dense = sorted(dense, key=lambda hit: (hit[1], hit[0]))[:CANDIDATES]  # type: ignore[index]
     ids = list(dict.fromkeys([cid for cid, _ in dense][:k] + [cid for cid, _ in hits][:k]))[:k]  # type: ignore[union-attr]
-    timed(times, "fetch the fused chunks", lambda: vectors.get(ids, sorted(allowed)))
+    timed(times, "fetch the fused chunks", lambda: index._fetch(ids, tenant, report))
     passages = timed(
         times,
         "retrieve_for_tenant (all the above)",
@@ -130,10 +141,27 @@ async def slack_round_trips(
         await fake.close()
 
 
+def concurrent_ingest(args: argparse.Namespace, work: Path) -> subprocess.Popen | None:
+    """`advisor ingest` of `--ingest-notes` new notes for client0 on the same stores."""
+    if not args.ingest_notes:
+        return None
+    folder = work / "more"
+    write_notes(folder, 0, args.ingest_notes, start=random.randrange(10**5, 10**7))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "CHROMA_"))}
+    env |= {
+        "ADVISOR_DATABASE_URL": args.database_url,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(args.chroma_port),
+        "ADVISOR_LOG_LEVEL": "WARNING",
+    }
+    return ingest(env, folder, "client0", work / "ingest")
+
+
 def main() -> None:
     parser = store_options(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.add_argument("--tenants", default="client1,client2,client3")
     parser.add_argument("--rounds", type=int, default=5, help="times each question per tenant")
+    parser.add_argument("--ingest-notes", type=int, default=0, help="time while client0 ingests")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="advisor-budget-") as tmp:
         settings = Settings(  # type: ignore[call-arg]
@@ -148,10 +176,14 @@ def main() -> None:
         times: dict[str, list[float]] = {}
         loop = asyncio.new_event_loop()  # one loop and executor, as in `advisor serve`
         tenants = args.tenants.split(",")
-        for _ in range(args.rounds):
+        writer, rounds = concurrent_ingest(args, Path(tmp)), 0
+        while rounds < args.rounds or (writer and writer.poll() is None):
             for tenant in tenants:
                 for question in QUESTIONS:
                     one_answer(adv, loop, times, question, tenant)
+            rounds += 1
+        if writer and writer.wait():
+            raise SystemExit(f"advisor ingest failed ({writer.returncode})")
         print(f"| stage | p50 / p95 ms ({len(times['compose (offline)'])} answers) |\n|---|---|")
         for stage, values in times.items():
             print(f"| {stage} | {percentile(values, 0.5):.1f} / {percentile(values, 0.95):.1f} |")

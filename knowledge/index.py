@@ -2,8 +2,9 @@
 
 Tenancy is enforced here and only here: `retrieve_for_tenant` always restricts both rankers
 to `public` + the caller's tenant, and there is no unscoped search to call by mistake. The
-dense half (knowledge/vectors.py) keeps one Chroma collection per tenant, so a query reads
-the field report's and the caller's collections only. The lexical half (knowledge/fulltext.py)
+dense half (knowledge/vectors.py) keeps one Chroma collection per tenant; the field report's
+is held and ranked in process (knowledge/report_vectors.py), so an answer asks Chroma about
+the caller's own collection only. The lexical half (knowledge/fulltext.py)
 lives in PostgreSQL or SQLite, written with each chunk's registration: no process keeps a copy
 of the corpus or rebuilds anything when another adds a note.
 """
@@ -25,6 +26,7 @@ from knowledge.db import index_revision, lexical_chunks, upsert
 from knowledge.embedding import WordLlamaEmbedding, embed
 from knowledge.fulltext import make_lexical_store, query_terms
 from knowledge.passages import Passage
+from knowledge.report_vectors import ReportSnapshot, ReportVectors
 from knowledge.scope import DataScope, require_scope
 from knowledge.settings import Settings
 from knowledge.vectors import TenantVectors
@@ -76,6 +78,7 @@ class KnowledgeIndex:
         )
         # chunks of an older one-collection index moved to their tenants' collections now
         self.moved_on_open = self._vectors.move_single_collection()
+        self._report = ReportVectors(self._vectors, engine)
         self._store = make_lexical_store(engine)
         self._backfill_lexical()
 
@@ -183,14 +186,14 @@ class KnowledgeIndex:
         """Hybrid retrieval over `public` + `tenant` only (None: the field report only)."""
         allowed = allowed_tenants(tenant)
         k = k or self._settings.top_k
-        dense = self._dense(question, allowed)
+        report = self._report.current()  # one revision of the report for the whole answer
+        dense = self._dense(question, allowed, CANDIDATES, report)
         lexical = self._lexical(question, allowed, CANDIDATES)
         fused = fuse(
             [[r.chunk_id for r in dense], [cid for cid, _ in lexical]],
             weights=(DENSE_WEIGHT, LEXICAL_WEIGHT),
         )[:k]
-        found = self._vectors.get([f.chunk_id for f in fused], sorted(allowed))
-        chunks = {c.chunk_id: c for c in found}
+        chunks = self._fetch([f.chunk_id for f in fused], tenant, report)
         dense_by_id = {r.chunk_id: r.score for r in dense}
         lexical_by_id = dict(lexical)
         passages = []
@@ -208,6 +211,17 @@ class KnowledgeIndex:
                 )
             )
         return passages
+
+    def _fetch(
+        self, chunk_ids: list[str], tenant: str | None, report: ReportSnapshot
+    ) -> dict[str, Chunk]:
+        """The fused chunks by id: the report's from the process, the rest from the
+        caller's own collection (asked only when some are not the report's)."""
+        found = {c.chunk_id: c for c in report.get(chunk_ids)}
+        rest = [cid for cid in chunk_ids if cid not in found]
+        if tenant and rest:
+            found |= {c.chunk_id: c for c in self._vectors.get(rest, [tenant])}
+        return found
 
     def term_stats(
         self, tenant: str | None
@@ -246,10 +260,20 @@ class KnowledgeIndex:
     def _lexical(self, question: str, allowed: frozenset[str], n: int) -> list[tuple[str, float]]:
         return self._store.search(query_terms(expand_query(question)), allowed, n)
 
-    def _dense(self, question: str, allowed: frozenset[str], n: int = CANDIDATES) -> list[Ranked]:
-        """The field report's collection and the caller's, each queried, merged by distance."""
+    def _dense(
+        self,
+        question: str,
+        allowed: frozenset[str],
+        n: int = CANDIDATES,
+        report: ReportSnapshot | None = None,
+    ) -> list[Ranked]:
+        """The report's nearest chunks (ranked in process) and the caller's collection's
+        (asked of Chroma), merged by distance."""
         vector = embed(self._model_dir, [expand_query(question)])
-        hits = self._vectors.query(vector, sorted(allowed), n)
+        hits = self._vectors.query(vector, sorted(allowed - {PUBLIC_TENANT}), n)
+        if PUBLIC_TENANT in allowed:
+            hits += (report or self._report.current()).nearest(vector, n)
+        hits = sorted(hits, key=lambda hit: (hit[1], hit[0]))[:n]
         return [Ranked(cid, 1.0 - distance) for cid, distance in hits]
 
 

@@ -161,6 +161,24 @@ class TenantVectors:
             yield _chunks(got)
             offset += len(got["ids"])
 
+    def with_embeddings(self, tenant: str) -> tuple[list[Chunk], list[Any]]:
+        """Every chunk of one tenant and its stored vector, in the same order (small
+        collections: the field report's, held in process by knowledge/report_vectors.py)."""
+        chunks: list[Chunk] = []
+        vectors: list[Any] = []
+        while True:
+            offset = len(chunks)
+            got = self._on(
+                tenant,
+                lambda col, o=offset: col.get(
+                    include=["embeddings", "documents", "metadatas"], limit=_PAGE, offset=o
+                ),
+            )
+            if not got or not got["ids"]:
+                return chunks, vectors
+            chunks += _chunks(got)
+            vectors += list(got["embeddings"])
+
     def query(self, vector: Any, tenants: Sequence[str], n: int) -> list[tuple[str, float]]:
         """The `n` nearest chunks among these tenants' collections: (id, cosine distance),
         nearest first (each collection's own `n` nearest, merged)."""

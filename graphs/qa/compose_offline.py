@@ -25,6 +25,7 @@ from graphs.qa.intent import (
     asks_quantity,
     asks_when,
     asks_when_to,
+    counted_terms,
     is_decision,
     mentions_options,
     named_options,
@@ -179,7 +180,7 @@ class OfflineComposer:
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         figure = state and asks_quantity(question)
-        common = engagement_words(shares, terms)
+        common = engagement_words(shares, terms) - counted_terms(question)
         asked = Asked(ours - common, terms - common, figure, frozenset(ours), state)
         newest_wins(candidates, asked)
         return sorted(candidates, key=lambda c: -c.score), asked

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphs.models import Answer
-from graphs.qa.evaluation import reads_as_timeline
+from graphs.qa.evaluation import keeps_standing, reads_as_timeline
 from graphs.qa.intent import asks_current_state, asks_quantity, time_terms
 from graphs.runtime import Advisor
 
@@ -336,3 +336,15 @@ def test_the_timeline_measure_needs_the_newest_first_and_the_older_labelled() ->
     )
     assert not reads_as_timeline(stale, (newer,), (older,))
     assert reads_as_timeline(right, (newer,), (older,))
+
+
+def test_the_still_true_measure_fails_only_a_superseded_label_on_a_statement_that_holds() -> None:
+    held = "Scout no longer runs on anyone's laptop."
+    shown = Answer(answer=f"“R0 closed.” [1]\n• “{held}” [2] (2026-10-08)", citations=[])
+    wrong = Answer(
+        answer=f"“R0 closed.” [1]\n• Earlier (2026-10-08), superseded on 2026-10-28: “{held}” [2]",
+        citations=[],
+    )
+    assert keeps_standing(shown, (held,))
+    assert not keeps_standing(wrong, (held,))
+

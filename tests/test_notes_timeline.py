@@ -348,3 +348,10 @@ def test_the_still_true_measure_fails_only_a_superseded_label_on_a_statement_tha
     assert keeps_standing(shown, (held,))
     assert not keeps_standing(wrong, (held,))
 
+
+async def test_a_misspelt_word_is_read_as_the_word_the_notes_use(demo_advisor: Advisor) -> None:
+    """'releese' is one letter from the owners note's 'release': the owner line answers."""
+    answer = await demo_advisor.ask(
+        "whos in charge of the releese gate these days, tomasz stil?", "northwind"
+    )
+    assert "Eval set, grader and release gate: Priya Raman" in (answer.lead or "")

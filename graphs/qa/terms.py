@@ -4,6 +4,8 @@ and for a client's words, how few of the client's notes use them."""
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from functools import cache
 
 from graphs.qa.sentences import split_sentences
@@ -50,3 +52,35 @@ def report_vocabulary() -> frozenset[str]:
     from knowledge.corpus import field_report_chunks
 
     return frozenset(t for c in field_report_chunks() for t in tokenize(c.index_text))
+
+
+MENDED_LENGTH = 5  # shorter words are too easily one letter from another word
+_WORD = re.compile(r"[a-z]+")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One letter changed, added or dropped ("releese" / "release")."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def mend_typos(question: str, texts: Iterable[str]) -> str:
+    """The question with a misspelt word ("the releese gate") replaced by the one word of the
+    passages it is one letter from; a word the passages or the report use stays as it is."""
+    text = " ".join(texts)
+    known = set(tokenize(text)) | report_vocabulary()
+    words: set[str] = set()
+
+    def mend(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < MENDED_LENGTH or set(tokenize(word)) <= known:
+            return word
+        words.update(words or _WORD.findall(text.lower()))  # read only when a word is unknown
+        close = [w for w in words if _one_edit(word.lower(), w)]
+        return close[0] if len(close) == 1 else word
+
+    return re.sub(r"[A-Za-z]+", mend, question)

@@ -83,26 +83,38 @@ def people(text: str, vocabulary: frozenset[str]) -> frozenset[str]:
 
 def lower_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     """The terms the texts write in lower case somewhere: common words, not names."""
-    return frozenset(tokenize(" ".join(re.findall(r"\b[a-zà-ÿ][\w'-]*", " ".join(texts)))))
+    return frozenset().union(*(_lower_terms(t) for t in texts))
 
 
+@lru_cache(maxsize=4096)  # the same chunks come back for question after question
+def _lower_terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(" ".join(re.findall(r"\b[a-zà-ÿ][\w'-]*", text))))
+
+
+@lru_cache(maxsize=8192)
 def _words(clause: str) -> frozenset[str]:
     return frozenset(t for t in tokenize(DATE.sub(" ", clause)) if not t[0].isdigit())
 
 
+@lru_cache(maxsize=8192)  # both the owner and the open-matter tests read it
 def _closest(older: str, newer: str) -> tuple[str, str]:
     """The clause of each that shares most words with the other's (the first on a tie)."""
     pairs = [(a, b) for a in clauses(older) for b in clauses(newer)]
     return max(pairs, key=lambda p: len(_words(p[0]) & _words(p[1])))
 
 
+@lru_cache(maxsize=8192)
+def _measured(text: str) -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
+    """The clauses that measure something, with their figures (most sentences: none)."""
+    return tuple((c, figures(c)) for c in clauses(text) if figures(c))
+
+
 def other_figure(older: str, newer: str, about: set[str]) -> bool:
     """A clause of each measures the same thing with other numbers; a count ("20 cases")
     only when the older clause also names something else the newer or the question names
     (a weekly hand check of 20 cases is no size of the eval set)."""
-    for a in clauses(older):
-        for b in clauses(newer):
-            mine, theirs = figures(a), figures(b)
+    for a, mine in _measured(older):
+        for b, theirs in _measured(newer):
             for term in mine.keys() & theirs.keys():
                 if mine[term] == theirs[term]:
                     continue
@@ -118,19 +130,24 @@ def other_owner(older: str, newer: str, vocabulary: frozenset[str]) -> bool:
     names someone else: "owner: Tomasz" → "…: Lena Brandt". A newer owner line naming whom
     the older already named ("she takes over the eval set" → "…: Priya Raman") agrees."""
     mine, theirs = _closest(older, newer)
-    if not _OWNER.search(theirs):
+    if not _reads(theirs)[3]:
         return False
     named, before = people(theirs, vocabulary), people(mine, vocabulary)
     return bool(named and before) and not named <= people(older, vocabulary) and not before <= named
+
+
+@lru_cache(maxsize=8192)
+def _reads(clause: str) -> tuple[bool, bool, bool, bool]:
+    """Whether the clause leaves a matter open, settles one, says it has no owner, names one."""
+    return tuple(bool(p.search(clause)) for p in (_OPEN, _SETTLED, _OWNERLESS, _OWNER))  # type: ignore[return-value]
 
 
 def settles(older: str, newer: str) -> bool:
     """The older clause leaves the matter open and the newer settles it ("an acceptable-use
     rule … needed this month" → "Acceptable-use rule adopted")."""
     mine, theirs = _closest(older, newer)
-    if not _OPEN.search(mine) or _OPEN.search(theirs):
-        return False
-    return bool(_SETTLED.search(theirs)) or bool(_OWNERLESS.search(mine) and _OWNER.search(theirs))
+    (open_, _, ownerless, _), (still_open, settled, _, owner) = _reads(mine), _reads(theirs)
+    return open_ and not still_open and (settled or (ownerless and owner))
 
 
 def says_otherwise(older: str, newer: str, about: set[str], vocabulary: frozenset[str]) -> bool:

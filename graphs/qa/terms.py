@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from graphs.qa.sentences import split_sentences
 from knowledge.lexical import tokenize
@@ -68,12 +68,18 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
+@lru_cache(maxsize=4096)  # the same chunks come back for question after question
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
 def mend_typos(question: str, texts: Iterable[str]) -> str:
     """The question with a misspelt word ("the releese gate") replaced by the one word of the
     passages it is one letter from; a word the passages or the report use stays as it is."""
-    text = " ".join(texts)
-    known = set(tokenize(text)) | report_vocabulary()
+    chunks = tuple(texts)
+    known = report_vocabulary().union(*(_terms(t) for t in chunks))
     words: set[str] = set()
+    text = " ".join(chunks)
 
     def mend(match: re.Match[str]) -> str:
         word = match.group(0)

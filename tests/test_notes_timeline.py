@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graphs.models import Answer
-from graphs.qa.evaluation import reads_as_timeline
+from graphs.qa.evaluation import keeps_standing, reads_as_timeline
 from graphs.qa.intent import asks_current_state, asks_quantity, time_terms
 from graphs.runtime import Advisor
 
@@ -173,6 +173,130 @@ async def test_another_client_s_newer_note_neither_answers_nor_supersedes(
     assert "19 warehouses" in (answer.lead or "")
 
 
+def _labelled_superseded(answer: Answer, words: str) -> list[str]:
+    return [line for line in _lines_with(answer, words) if "superseded" in line]
+
+
+HANDHELDS = {
+    "memo.md": (
+        "2026-09-20",
+        "Decision memo",
+        "## What shipped\nThe scanner app no longer runs on the old handhelds; every site uses "
+        "the new devices.",
+    ),
+    "risks.md": (
+        "2026-11-05",
+        "Risk register",
+        "## Closed\n- H1 Old handhelds (closed 12 September, every site moved to the new "
+        "devices).\n\n## Risks\n- H2 Battery life. The new devices last one shift. Owner: Ada.",
+    ),
+}
+
+
+async def test_an_older_note_that_agrees_with_a_newer_one_is_not_labelled_superseded(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    """The November register closes the risk the September memo already reported gone: both
+    say the same, so the memo is still true and is cited as it stands."""
+    _ingest(advisor, "orbit", _write_notes(tmp_path / "notes", HANDHELDS))
+    answer = await advisor.ask("are the old handhelds gone yet?", "orbit")
+    assert any(c.date == "2026-11-05" for c in answer.citations)
+    assert not _labelled_superseded(answer, "no longer runs on the old handhelds")
+
+
+@pytest.mark.parametrize(
+    ("question", "still_true"),
+    [
+        ("scout off the laptop yet?", "Scout no longer runs on anyone's laptop"),
+        ("who owns the eval set and the release gate now?", "she takes over the eval set"),
+        ("We are allowed already to put ticket text into prompts?", "until Marco Bianchi signs"),
+    ],
+)
+async def test_the_sample_client_s_older_notes_that_still_hold_are_not_labelled_superseded(
+    demo_advisor: Advisor, question: str, still_true: str
+) -> None:
+    """Northwind's newer notes repeat these (the laptop risk closed, Priya Raman owning the
+    eval set, Marco's sign-off still pending): none of them says otherwise."""
+    answer = await demo_advisor.ask(question, "northwind")
+    assert not _labelled_superseded(answer, still_true)
+
+
+TEST_SET = {
+    "review.md": (
+        "2026-10-01",
+        "Quality review",
+        "## Numbers\nThe test set has 140 cases; the last run passed 86%.\n\n## Rules\nThe "
+        "85% threshold is a starting point; we raise it to 90% once the set passes 95%.\n\n"
+        "## Risks\n- Q2 Grader drift. The grader and the scanner model share a vendor. "
+        "Mitigation: a weekly hand check of 15 cases. Owner: Ada Lind.",
+    ),
+    "numbers.md": (
+        "2026-11-20",
+        "Operating numbers",
+        "## Numbers\nPass rate: 86% on 1 October, 93% on 18 November with 180 cases.",
+    ),
+    "kickoff.md": (
+        "2026-09-02",
+        "Kickoff",
+        "## Scope\nThirty days, two days a week, with the warehouse leads.\n\n## People\n"
+        "Ada Lind runs the scanner model; Ivo Brandt the warehouses.",
+    ),
+    "vendors.md": (
+        "2026-09-15",
+        "Vendor review",
+        "## Decision\nThe scanner model stays with its current vendor until the spring review.",
+    ),
+}
+
+
+async def test_an_older_statement_about_another_quantity_in_the_same_note_is_not_labelled(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    """The October review counts the test set (replaced by November's 180) and, in the same
+    note, a weekly hand check of 15 cases: another quantity, still true."""
+    _ingest(advisor, "orbit", _write_notes(tmp_path / "notes", TEST_SET))
+    answer = await advisor.ask("how many cases does the test set have now?", "orbit")
+    assert "180 cases" in (answer.lead or "")
+    assert _said_only_as_superseded(answer, "140 cases", "2026-11-20")
+    assert not _labelled_superseded(answer, "hand check of 15 cases")
+
+
+async def test_a_threshold_is_not_superseded_by_a_newer_pass_rate(
+    advisor: Advisor, tmp_path: Path
+) -> None:
+    """A rule with a number in it ("raise it to 90% once the set passes 95%") is no
+    measurement: November's pass rate replaces the October run, not the rule."""
+    _ingest(advisor, "orbit", _write_notes(tmp_path / "notes", TEST_SET))
+    answer = await advisor.ask("what is the latest pass rate of the test set?", "orbit")
+    assert "93% on 18 November" in (answer.lead or "")
+    assert not _labelled_superseded(answer, "threshold is a starting point")
+
+
+@pytest.mark.parametrize(
+    ("question", "other_matter"),
+    [
+        ("roughly how many test cases does the scout eval suite have now?", "20 cases"),
+        (
+            "For the board pack I need the most recent pass rate of the Scout evaluation, and the "
+            "date it was measured.",
+            "90% threshold",
+        ),
+        (
+            "did anyone ever cancel those two trial accounts that were still billing us every "
+            "month?",
+            "monthly bill",
+        ),
+    ],
+)
+async def test_the_sample_client_s_older_lines_on_another_matter_are_not_labelled(
+    demo_advisor: Advisor, question: str, other_matter: str
+) -> None:
+    """Northwind's grader hand check, its gate threshold and its vendor-bill escalation share
+    words with the newer numbers and rhythm, not their subject."""
+    answer = await demo_advisor.ask(question, "northwind")
+    assert not _labelled_superseded(answer, other_matter)
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -212,3 +336,22 @@ def test_the_timeline_measure_needs_the_newest_first_and_the_older_labelled() ->
     )
     assert not reads_as_timeline(stale, (newer,), (older,))
     assert reads_as_timeline(right, (newer,), (older,))
+
+
+def test_the_still_true_measure_fails_only_a_superseded_label_on_a_statement_that_holds() -> None:
+    held = "Scout no longer runs on anyone's laptop."
+    shown = Answer(answer=f"“R0 closed.” [1]\n• “{held}” [2] (2026-10-08)", citations=[])
+    wrong = Answer(
+        answer=f"“R0 closed.” [1]\n• Earlier (2026-10-08), superseded on 2026-10-28: “{held}” [2]",
+        citations=[],
+    )
+    assert keeps_standing(shown, (held,))
+    assert not keeps_standing(wrong, (held,))
+
+
+async def test_a_misspelt_word_is_read_as_the_word_the_notes_use(demo_advisor: Advisor) -> None:
+    """'releese' is one letter from the owners note's 'release': the owner line answers."""
+    answer = await demo_advisor.ask(
+        "whos in charge of the releese gate these days, tomasz stil?", "northwind"
+    )
+    assert "Eval set, grader and release gate: Priya Raman" in (answer.lead or "")

@@ -215,7 +215,12 @@ def answer_results(advisor: Advisor, golden_dir: Path) -> list[EvalResult]:
             results.append(EvalResult(
                 f"answers: notes read as a timeline ({half})",
                 report.timelines_read / report.timelines, 0.0, report.timelines,
-                [m for m in misses if "superseded" in m]))  # fmt: skip
+                [m for m in misses if m.endswith("not marked superseded")]))  # fmt: skip
+        if report.standings:  # an older statement that still holds is never labelled replaced
+            results.append(EvalResult(
+                f"answers: still-true notes not labelled superseded ({half})",
+                report.standings_kept / report.standings, 0.0, report.standings,
+                [m for m in misses if m.endswith("labelled replaced")]))  # fmt: skip
     return results
 
 

@@ -25,6 +25,7 @@ from graphs.qa.intent import (
     asks_quantity,
     asks_when,
     asks_when_to,
+    counted_terms,
     is_decision,
     mentions_options,
     named_options,
@@ -35,7 +36,7 @@ from graphs.qa.intent import (
 from graphs.qa.options import option_of
 from graphs.qa.quotes import support_quotes
 from graphs.qa.sentences import Unit, split_sentences, units
-from graphs.qa.terms import own_words, weighted_overlap
+from graphs.qa.terms import mend_typos, own_words, weighted_overlap
 from graphs.qa.timeline import (
     Asked,
     Candidate,
@@ -139,6 +140,7 @@ class OfflineComposer:
         self, question: str, passages: Sequence[Passage], tenant: str | None = None
     ) -> tuple[list[Candidate], Asked]:
         """The quotable sentences, best first, and what the question asks about."""
+        question = mend_typos(question, (p.chunk.text for p in passages))
         every = [Candidate(p, u) for p in passages for u in units(p.chunk.text)]
         candidates = [c for c in every if c.unit.quotable]
         if not candidates:
@@ -179,7 +181,7 @@ class OfflineComposer:
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
         figure = state and asks_quantity(question)
-        common = engagement_words(shares, terms)
+        common = engagement_words(shares, terms) - counted_terms(question)
         asked = Asked(ours - common, terms - common, figure, frozenset(ours), state)
         newest_wins(candidates, asked)
         return sorted(candidates, key=lambda c: -c.score), asked

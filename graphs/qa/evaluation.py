@@ -32,6 +32,7 @@ class GoldenAsk:
     phrases: tuple[str, ...]
     decision: str | None
     superseded: tuple[str, ...] = ()  # older notes' statements: only ever labelled superseded
+    standing: tuple[str, ...] = ()  # older notes' statements still true: never labelled so
 
 
 def load_questions(path: Path) -> list[GoldenAsk]:
@@ -46,6 +47,7 @@ def load_questions(path: Path) -> list[GoldenAsk]:
             phrases=tuple(i.get("key_phrases") or ()),
             decision=i.get("decision"),
             superseded=tuple(i.get("superseded_phrases") or ()),
+            standing=tuple(i.get("standing_phrases") or ()),
         )
         for i in items
     ]
@@ -78,6 +80,15 @@ def reads_as_timeline(answer: Answer, phrases: tuple[str, ...], older: tuple[str
     return True
 
 
+def keeps_standing(answer: Answer, standing: tuple[str, ...]) -> bool:
+    """No statement that still holds is shown on a line that says it was superseded: labelling
+    a true statement as replaced misinforms more than leaving a replaced one unlabelled."""
+    return not any(
+        "superseded" in line.lower() and any(_squash(p) in _squash(line) for p in standing)
+        for line in answer.answer.splitlines()
+    )
+
+
 def names_option(answer: Answer, option: str) -> bool:
     first = answer.answer.strip().splitlines()[0] if answer.answer.strip() else ""
     return OPTION_NAMES[option].lower() in first.lower()
@@ -96,6 +107,8 @@ class AnswerReport:
     decisions_named: int = 0
     timelines: int = 0  # questions on which newer notes supersede older ones
     timelines_read: int = 0
+    standings: int = 0  # questions with older statements that still hold
+    standings_kept: int = 0
     misses: list[str] = field(default_factory=list)
 
     def rate(self, hits: int, total: int) -> float:
@@ -112,6 +125,7 @@ class AnswerReport:
             "off_topic_declined": self.off_topic_declined,
             "decisions_named": f"{self.decisions_named}/{self.decisions}",
             "timelines_read": f"{self.timelines_read}/{self.timelines}",
+            "standing_unlabelled": f"{self.standings_kept}/{self.standings}",
         }
 
 
@@ -145,6 +159,12 @@ async def evaluate_answers(
             report.timelines_read += read
             if not read:
                 report.misses.append(f"{q.id}: older note leads or is not marked superseded")
+        if q.standing:
+            report.standings += 1
+            kept = keeps_standing(answer, q.standing)
+            report.standings_kept += kept
+            if not kept:
+                report.misses.append(f"{q.id}: a statement that still holds is labelled replaced")
         if q.decision:
             report.decisions += 1
             named = names_option(answer, q.decision)

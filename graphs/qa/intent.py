@@ -138,6 +138,17 @@ def time_terms(question: str) -> set[str]:
     return {t for m in _NOW.finditer(question) for t in tokenize(m.group(0))}
 
 
+_COUNTED = re.compile(r"\bhow many\s+(\w+)(?:\s+(\w+))?", re.IGNORECASE)
+
+
+def counted_terms(question: str) -> set[str]:
+    """What a count question counts ("how many test cases" → test, cases): the thing asked
+    for, however many of the client's notes name it."""
+    return {
+        t for m in _COUNTED.finditer(question) for t in tokenize(" ".join(filter(None, m.groups())))
+    }
+
+
 def asks_quantity(question: str) -> bool:
     """It asks for a figure ("how many cases", "the pass rate"): a newer figure of the same
     thing replaces an older one."""

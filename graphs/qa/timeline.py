@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graphs.qa.claims import DATE, lower_vocabulary, says_otherwise
 from graphs.qa.sentences import Unit
+from graphs.qa.terms import report_vocabulary
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
 
@@ -71,11 +73,6 @@ def names(text: str) -> frozenset[str]:
     return frozenset(tokenize(" ".join(_NAME.findall(text))))
 
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(
-    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}\s+{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\b|\bQ[1-4]\b",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"(?:(\w+)\W{1,3})?(?:(\w+)\W{1,3})?\b\d[\d,.]*(%|\s+(\w+))?")
 
 
@@ -84,7 +81,7 @@ def figure_terms(text: str) -> frozenset[str]:
     """What the sentence gives a number of, dates aside: the word after the number ("212
     cases"), or the two before a percentage ("pass rate: 64%", "the run passed 88%")."""
     words: list[str] = []
-    for m in _NUMBER.finditer(_DATE.sub(" ", text)):
+    for m in _NUMBER.finditer(DATE.sub(" ", text)):
         first, second, unit, after = m.groups()
         words += [first or "", second or ""] if unit == "%" else [after or ""]
     return frozenset(tokenize(" ".join(words)))
@@ -93,7 +90,7 @@ def figure_terms(text: str) -> frozenset[str]:
 @lru_cache(maxsize=8192)  # each pair of sentences is compared: read each once
 def states_figure(text: str) -> bool:
     """It gives a number of something ("310 a month", "212 cases"), dates aside."""
-    return any(ch.isdigit() for ch in _DATE.sub(" ", text))
+    return any(ch.isdigit() for ch in DATE.sub(" ", text))
 
 
 def prefer_recent(candidates: list[Candidate]) -> None:
@@ -129,13 +126,18 @@ class Asked:
         return self.figure and bool(figure_terms(c.unit.text) & self.about)
 
 
-def supersedes(newer: Candidate, older: Candidate, asked: Asked) -> bool:
-    """A newer note's sentence replaces an older one when both say where the same thing stands
-    (who owns it, what was decided, how many): they share what the question asks about, and
-    the newer note names at least half of the names the question shares with the older
-    sentence (a note on "the Juniper migration" replaces no Birch note)."""
-    if (newer.passage.chunk.date or "") <= (older.passage.chunk.date or ""):
-        return False
+def newer_on_same_matter(newer: Candidate, older: Candidate, asked: Asked) -> bool:
+    """The newer note's sentence speaks of where the older one's matter stands (who owns it,
+    what was decided, how many): it ranks above it, and supersedes it only where it says
+    otherwise (`claims.says_otherwise`); one that agrees replaces nothing."""
+    newer_date, older_date = newer.passage.chunk.date or "", older.passage.chunk.date or ""
+    return newer_date > older_date and same_matter(newer, older, asked)
+
+
+def same_matter(newer: Candidate, older: Candidate, asked: Asked) -> bool:
+    """Both say where the same thing stands: they share what the question asks about, and the
+    newer note names at least half of the names the question shares with the older sentence
+    (a note on "the Juniper migration" says nothing of the Birch one)."""
     words, theirs = subject(older.unit.text), subject(newer.unit.text)
     named = names(older.unit.text) & asked.ours
     if named and 2 * len(named & subject(newer.passage.chunk.text)) < len(named):
@@ -175,17 +177,22 @@ def same_subject(older: str, theirs: frozenset[str], about: set[str]) -> bool:
 
 def newest_wins(ranked: list[Candidate], asked: Asked) -> None:
     """On a subject the question asks about, the newest dated note wins: it ranks above an
-    older note sentence it supersedes, and the older one is marked as superseded by it. For
-    a figure, a sentence giving a number of what was asked ranks first."""
+    older note sentence on the same matter, and the older one, where the newer says
+    otherwise, is marked as superseded by it. For a figure, a sentence giving a number of
+    what was asked ranks first."""
     notes = [c for c in ranked if c.passage.chunk.date]
     for c in notes:
         c.score += FIGURE if asked.figure_of(c) else 0.0
     before = {id(c): c.score for c in notes}  # a lift is never passed on down a chain
+    texts = {c.chunk_id: c.passage.chunk.text for c in ranked}
+    vocabulary = lower_vocabulary(texts.values()) | report_vocabulary()
     for older in notes:
         for newer in notes:
-            if supersedes(newer, older, asked):
-                lifted = before[id(older)] + 0.01 + 0.001 * before[id(newer)]  # ties keep order
-                newer.score = max(newer.score, lifted)
+            if not newer_on_same_matter(newer, older, asked):
+                continue
+            lifted = before[id(older)] + 0.01 + 0.001 * before[id(newer)]  # ties keep order
+            newer.score = max(newer.score, lifted)
+            if says_otherwise(older.unit.text, newer.unit.text, asked.about, vocabulary):
                 older.superseded_by = max(older.superseded_by or "", newer.passage.chunk.date or "")
 
 

@@ -173,9 +173,12 @@ class Advisor:
         return await read_description(text, self.settings, self.llm_client, self.reader.read)
 
     async def detect(self, text: str, tenant: str | None = None) -> Facts:
-        """The facts a description states (what the interview pre-fills from)."""
+        """The facts a description states (what the interview pre-fills from): what the check
+        would read, so the interview that follows a check never asks what it already said."""
+        from graphs.assessment.decide import second_look
+
         reading, _source = await self.read(text)
-        return reading.to_facts()
+        return second_look(reading).to_facts()
 
     def recommend(
         self,

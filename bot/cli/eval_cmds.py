@@ -41,8 +41,9 @@ ANSWERS_ACCURACY_THRESHOLD = 1.0
 # CI gates on the frozen test half only (the dev half is what the reader was tuned on, so
 # its numbers are reported, not trusted). Floors just under what the check measures today,
 # so a regression fails; the goals (right ≥ 0.86, wrong ≤ 0.056, facts P ≥ 0.9, R ≥ 0.8)
-# are not met yet: see docs/benchmarks.md.
-TEST_HALF_GATE = CheckGate(right=0.79, wrong=0.05, fact_precision=0.85, fact_recall=0.82)
+# are not all met yet (with decide.second_look: right 67, wrong 4, undecided 9 of 80; facts
+# P 0.861, R 0.839). Wrong is gated at the goal's share, which 4 in 80 meets.
+TEST_HALF_GATE = CheckGate(right=0.82, wrong=0.056, fact_precision=0.85, fact_recall=0.82)
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
 # off-topic declined).

@@ -3,13 +3,14 @@ verdict, or a leaning with the questions that would settle it."""
 
 from __future__ import annotations
 
-from graphs.assessment.decide import decide
+from graphs.assessment.decide import decide, second_look
 from graphs.assessment.questions import build_question
 from graphs.assessment.reader import Reading
 from graphs.models import CheckResult, ReadFact
 
 
 def check_result(reading: Reading, source: str = "offline") -> CheckResult:
+    reading = second_look(reading)
     facts = reading.to_facts()
     decision = decide(facts, reading)
     questions = [

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from graphs.assessment.decide import decide
+from graphs.assessment.decide import decide, second_look
 from graphs.assessment.reader import Reading
 from graphs.models import OPTIONS
 
@@ -106,7 +106,7 @@ def evaluate_situations(
 ) -> SituationReport:
     report = SituationReport(name=name)
     for situation in situations:
-        reading = read(situation.text)
+        reading = second_look(read(situation.text))
         facts = reading.to_facts()
         decision = decide(facts, reading)
         _score_facts(report, situation, reading)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from graphs.assessment.graph import build_assessment_graph
+from graphs.checkpoint import open_checkpointer
 from graphs.runtime import Advisor
 from knowledge.db import assessments
 from tests.conftest import make_settings
@@ -119,6 +122,34 @@ async def test_interview_resumes_in_a_new_process_state(tmp_path: Path) -> None:
     turn = await second.interviews.pending("t7")
     assert turn is not None and turn.question is not None
     assert turn.question.key == "strategy_by_tools" and turn.question.number == 3
+    await second.aclose()
+
+
+async def test_an_interview_cut_short_between_two_steps_goes_on_at_its_next_question(
+    tmp_path: Path,
+) -> None:
+    settings = make_settings(tmp_path / "data")
+    first = Advisor.open(settings)
+    await first.interviews.start("t9", tenant=None, user_id="U1", channel="terminal")
+    await first.interviews.reply("t9", "series_ab", user_id="U1")
+    await first.aclose()
+    # What a process killed between two steps leaves: the step that filed an answer is
+    # checkpointed, the next question's is not (steps to go, no open question).
+    async with AsyncExitStack() as stack:
+        graph = build_assessment_graph().compile(
+            checkpointer=await open_checkpointer(settings, stack)
+        )
+        config = {"configurable": {"thread_id": "t9"}}
+        await graph.aupdate_state(config, {}, as_node="ask")
+        cut = await graph.aget_state(config)
+        assert cut.next and not cut.interrupts
+
+    second = Advisor.open(settings)
+    turn = await second.interviews.pending("t9")
+    assert turn is not None and turn.question is not None
+    assert turn.question.key == "pilot_stalled" and turn.question.number == 2
+    answered = await second.interviews.reply("t9", "yes", user_id="U1", expect="pilot_stalled")
+    assert answered.question is not None and answered.question.number == 3
     await second.aclose()
 
 

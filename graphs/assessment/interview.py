@@ -9,6 +9,7 @@ deployment (graphs/remote.py) and is sent only plain data (tenant, channel, user
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
@@ -25,6 +26,8 @@ from graphs.audit import AuditLog
 from graphs.models import Facts, InterviewQuestion, InterviewTurn, Recommendation
 from graphs.thread_lock import ThreadLocks
 from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from graphs.remote import RemoteInterviewGraph
@@ -155,7 +158,7 @@ class InterviewService:
         """
         graph = await self._compiled()
         async with self._locks.hold(thread_id):
-            snapshot = await graph.aget_state(self._config(thread_id))
+            snapshot = await self._finish_cut_run(graph, thread_id)
             if not snapshot.interrupts:
                 return _closed(thread_id, (snapshot.values or {}).get("status"))
             asked = snapshot.interrupts[0].value["question"]
@@ -179,6 +182,9 @@ class InterviewService:
         """The open question of a thread that is mid-interview, else None."""
         graph = await self._compiled()
         snapshot = await graph.aget_state(self._config(thread_id))
+        if not snapshot.interrupts and snapshot.next:  # cut short: finished under the lock
+            async with self._locks.hold(thread_id):
+                snapshot = await self._finish_cut_run(graph, thread_id)
         return await self._turn(graph, thread_id) if snapshot.interrupts else None
 
     async def facts(self, thread_id: str) -> Facts | None:
@@ -186,6 +192,22 @@ class InterviewService:
         graph = await self._compiled()
         values = (await graph.aget_state(self._config(thread_id))).values or {}
         return Facts.model_validate(values["facts"]) if "facts" in values else None
+
+    async def _finish_cut_run(self, graph: InterviewGraph, thread_id: str) -> StateSnapshot:
+        """The thread's state, after finishing a run that was cut short: a process killed
+        between two steps leaves steps to go and no open question, which would otherwise read
+        as a closed interview for good. The steps are recomputed from state, so running them
+        again files nothing twice. In-process only: a deployment finishes its own runs."""
+        snapshot = await graph.aget_state(self._config(thread_id))
+        if snapshot.interrupts or not snapshot.next or self._remote is not None:
+            return snapshot
+        values = snapshot.values or {}
+        context = self._run_context(
+            values.get("tenant"), values.get("channel") or "terminal", values.get("user_id")
+        )
+        log.warning("interview %s: finishing a run that was cut short", thread_id)
+        await graph.ainvoke(None, self._config(thread_id), context=context)
+        return await graph.aget_state(self._config(thread_id))
 
     async def _turn(self, graph: InterviewGraph, thread_id: str) -> InterviewTurn:
         snapshot = await graph.aget_state(self._config(thread_id))

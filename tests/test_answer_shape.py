@@ -293,6 +293,16 @@ def test_decision_shaped_questions_include_is_that_ok() -> None:
     assert not is_decision("what happens in week 1?")
 
 
+def test_asking_for_a_choice_without_naming_one_is_a_decision() -> None:
+    from graphs.qa.intent import is_decision
+
+    assert is_decision("three teams bought the same ai tool twice. who fixes it")
+    assert is_decision("central IT won't approve anything and teams buy on a card. options?")
+    assert not is_decision("pilot died after the demo. what now?")  # asks for the remedy
+    assert not is_decision("who owns the data boundary policy?")
+    assert not is_decision("what happens in week 1?")
+
+
 def test_a_question_about_content_that_says_should_is_not_a_decision() -> None:
     from graphs.qa.intent import is_decision
 

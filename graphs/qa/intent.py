@@ -23,7 +23,11 @@ _DECISION = re.compile(
     r"\b.*\?|fractional or|or (a|an) (full[- ]time|agency|advisor|specialist)|worth it|"
     r"what do (we|i) (hire|need)|what should (we|i) (do|hire|get)|"
     r"(is|would) (that|this|it) (be )?(ok|okay|fine|enough|acceptable|a good idea|smart|wise)|"
-    r"good idea|(does|would) (that|this) (work|make sense))\b",
+    r"good idea|(does|would) (that|this) (work|make sense)|"
+    # asking for someone or a choice without naming one ("who fixes it", "options?"); "what
+    # now?" after a symptom asks for the remedy, not for a hire, and is not among them
+    r"who (fixes|owns|handles|sorts out|should (own|fix|handle)) (it|this|that)|"
+    r"(what are )?(our|my|the) options|options(?=\?)|what would you (recommend|suggest))\b",
     re.IGNORECASE,
 )
 _NUMBER = {

@@ -153,7 +153,18 @@ class Advisor:
             top_k=self.settings.top_k,
             stream=self.settings.stream_answers,
             topic=self.topic,
+            settles=self.settles,
         )
+
+    def settles(self, question: str) -> bool:
+        """Whether the check settles a decision-shaped question from what it says about the
+        company ("we need board prep and a few hiring interviews, who is that?"): CPU work,
+        called from the retrieval thread, and only for a question coverage would refuse."""
+        from graphs.qa.intent import is_decision, mentions_options
+
+        if not (is_decision(question) or mentions_options(question)):
+            return False
+        return decide_text(self.reader, question).decided
 
     @cached_property
     def records(self) -> AssessmentRecords:

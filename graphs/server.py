@@ -161,6 +161,10 @@ class ServerQAContext(QARequest):
     def topic(self) -> TopicGate:
         return _opened().topic
 
+    @property
+    def settles(self) -> Callable[[str], bool]:
+        return _opened().settles
+
 
 @dataclass(frozen=True, slots=True)
 class ServerAssessmentContext(AssessmentRequest):

@@ -230,6 +230,19 @@ async def test_founder_adjacent_off_topic_questions_are_declined(
     assert not answer.covered and answer.citations == []
 
 
+async def test_a_decision_the_check_settles_is_answered_whatever_the_words(
+    demo_advisor: Advisor,
+) -> None:
+    """Few of the report's words, but a situation the check reads: the verdict is the answer."""
+    question = (
+        "honestly we just need a person to check our board slides and join a couple of hiring "
+        "interviews every month. who should we look for?"
+    )
+    answer = await demo_advisor.ask(question, None)
+    assert answer.covered and answer.citations
+    assert "advisor" in (answer.lead or "").lower()
+
+
 async def test_fair_questions_in_few_or_odd_words_are_answered(demo_advisor: Advisor) -> None:
     for question in ("we just closed pre-seed, too early for this?", "tldr when should i hire one"):
         answer = await demo_advisor.ask(question, None)

@@ -62,6 +62,9 @@ class QAContext:
     top_k: int = 6
     stream: bool = False  # emit text deltas when the composer can stream
     topic: TopicGate | None = None  # is the question about what the sources cover at all?
+    # Does the check settle this question as a decision about the asker's company? A decision
+    # it settles is answered with its cited rule whatever the coverage scores say.
+    settles: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +147,10 @@ def _retrieve(
     passages = _named_first(named, passages)
     on_topic = ctx.topic.on_topic(question) if ctx.topic is not None else None
     lexical = judge(ctx.index, query, passages, tenant)
-    return passages, gate(lexical, on_topic, named=bool(named))
+    coverage = gate(lexical, on_topic, named=bool(named))
+    if not coverage.covered and ctx.settles is not None and ctx.settles(question):
+        coverage = replace(coverage, covered=True)
+    return passages, coverage
 
 
 def _with_newer_notes(pool: list[Passage], top_k: int, k: int) -> list[Passage]:

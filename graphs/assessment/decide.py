@@ -15,7 +15,6 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from graphs.assessment.reader import Reader, Reading
-from graphs.assessment.reader.model import FACT_GROUPS
 from graphs.assessment.rubric import ranked, recommend, score
 from graphs.models import DISQUALIFIER_KEYS, SIGNAL_KEYS, Facts, Recommendation
 
@@ -69,7 +68,7 @@ def second_look(reading: Reading) -> Reading:
         for r in reading.facts.values()
         if r.value is None
         and r.best_guess is not None
-        and FACT_GROUPS.get(r.key) == "disqualifiers"
+        and r.key in DISQUALIFIER_KEYS
         and r.confidence >= MIN_SUPPORT
     ]
     if not hinted:

@@ -182,7 +182,7 @@ class InterviewService:
         """The open question of a thread that is mid-interview, else None."""
         graph = await self._compiled()
         snapshot = await graph.aget_state(self._config(thread_id))
-        if not snapshot.interrupts and snapshot.next:  # cut short: finished under the lock
+        if self._cut_short(snapshot):  # finished under the thread's lock
             async with self._locks.hold(thread_id):
                 snapshot = await self._finish_cut_run(graph, thread_id)
         return await self._turn(graph, thread_id) if snapshot.interrupts else None
@@ -197,9 +197,9 @@ class InterviewService:
         """The thread's state, after finishing a run that was cut short: a process killed
         between two steps leaves steps to go and no open question, which would otherwise read
         as a closed interview for good. The steps are recomputed from state, so running them
-        again files nothing twice. In-process only: a deployment finishes its own runs."""
+        again files nothing twice."""
         snapshot = await graph.aget_state(self._config(thread_id))
-        if snapshot.interrupts or not snapshot.next or self._remote is not None:
+        if not self._cut_short(snapshot):
             return snapshot
         values = snapshot.values or {}
         context = self._run_context(
@@ -208,6 +208,10 @@ class InterviewService:
         log.warning("interview %s: finishing a run that was cut short", thread_id)
         await graph.ainvoke(None, self._config(thread_id), context=context)
         return await graph.aget_state(self._config(thread_id))
+
+    def _cut_short(self, snapshot: StateSnapshot) -> bool:
+        """Steps to go and no open question, in-process (a deployment finishes its own runs)."""
+        return not snapshot.interrupts and bool(snapshot.next) and self._remote is None
 
     async def _turn(self, graph: InterviewGraph, thread_id: str) -> InterviewTurn:
         snapshot = await graph.aget_state(self._config(thread_id))

@@ -27,7 +27,7 @@ _DECISION = re.compile(
     # asking for someone or a choice without naming one ("who fixes it", "options?"); "what
     # now?" after a symptom asks for the remedy, not for a hire, and is not among them
     r"who (fixes|owns|handles|sorts out|should (own|fix|handle)) (it|this|that)|"
-    r"(what are )?(our|my|the) options|options(?=\?)|what would you (recommend|suggest))\b",
+    r"(our|my|the) options|options(?=\?)|what would you (recommend|suggest))\b",
     re.IGNORECASE,
 )
 _NUMBER = {

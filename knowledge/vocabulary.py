@@ -26,6 +26,9 @@ EXPANSIONS: dict[str, str] = {
     r"\bdev shop\b|\bconsultancy\b|\boutsourc\w*\b": "agency",
     r"\bwhen to\b|\bwhen do(es)?\b|\bshould we\b": "when hire",
     r"\bone rule\b|\brule of thumb\b": "simple rule",
+    r"\bindefinitely\b|\bpermanently\b|\bfor (years|good|ever)\b|\blong[- ]term\b": "forever",
+    r"\bmiddle ground\b|\bneutral\b|\btie-?break\w*\b|\bdisagree\w*\b|\bkeep (the )?peace\b|"
+    r"\bboth (sides|camps)\b": "political compromise",
     r"\bwait(ing)?\b|\bhold(ing)? off\b|\b(another|next) quarter\b|\bput\w* off\b": "cost of delay",
     r"\bchatgpt\b|\bcopilot\b|\bgemini\b|\b(own|private) accounts?\b": "AI tools personal accounts",
     r"\bcustomer (info|information|records|details)\b|\bclient data\b|\bpii\b": "customer data",

@@ -460,3 +460,37 @@ async def test_a_choice_the_check_cannot_settle_names_the_option_the_report_give
         "what's the difference between an agency and an advisor?", None
     )
     assert not (explain.lead or "").startswith("Short answer")
+
+
+@pytest.mark.parametrize(
+    ("question", "report_words"),
+    [
+        ("could a fractional cto be a neutral middle ground between me and my cofounder?",
+         "political compromise"),
+        ("we disagree on the stack, would an outsider settle it", "political compromise"),
+        ("can we keep a fractional cto indefinitely", "forever"),
+        ("is it fine to stay fractional for years", "forever"),
+    ],
+)  # fmt: skip
+def test_founders_words_for_the_report_s_warnings_find_its_terms(
+    question: str, report_words: str
+) -> None:
+    """A referee between co-founders is the report's "political compromise"; staying
+    fractional "indefinitely" is its "fractional forever"."""
+    from knowledge.vocabulary import expand_query
+
+    assert report_words in expand_query(question)
+
+
+async def test_a_stage_whose_section_prescribes_the_role_names_it(demo_advisor: Advisor) -> None:
+    """The enterprise section says what a fractional AI CTO does there; a department asking
+    who to bring in is told so, in that sentence."""
+    from graphs.assessment.rubric import OPTION_NAMES
+
+    answer = await demo_advisor.ask(
+        "We are a department inside a large bank and central IT blocks every AI tool we "
+        "propose. Who should we bring in?",
+        None,
+    )
+    assert OPTION_NAMES["fractional_ai_cto"] in (answer.lead or "")
+    assert "controlled path" in (answer.lead or "")

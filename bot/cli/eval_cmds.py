@@ -47,7 +47,7 @@ TEST_HALF_GATE = CheckGate(right=0.82, wrong=0.056, fact_precision=0.85, fact_re
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
 # off-topic declined).
-ANSWER_GATE = {"section": 0.93, "phrase": 0.83, "answered": 0.97, "declined": 0.8}
+ANSWER_GATE = {"section": 0.93, "phrase": 0.83, "answered": 0.97, "declined": 0.8, "named": 0.75}
 CITATION_VALIDITY_THRESHOLD = 1.0
 
 eval_app = typer.Typer(help="Run the golden sets and print metrics against thresholds.")
@@ -212,6 +212,11 @@ def answer_results(advisor: Advisor, golden_dir: Path) -> list[EvalResult]:
             EvalResult(f"answers: off-topic declined ({half})", report.off_topic_declined / off,
                        gate["declined"], off, [m for m in misses if "off-topic" in m]),
         ]  # fmt: skip
+        if report.decisions:  # "should we…": the answer line names the option the report implies
+            results.append(EvalResult(
+                f"answers: decisions name the option ({half})",
+                report.decisions_named / report.decisions, gate["named"], report.decisions,
+                [m for m in misses if ": does not name " in m]))  # fmt: skip
         if report.timelines:  # newer notes supersede older ones: the newest leads
             results.append(EvalResult(
                 f"answers: notes read as a timeline ({half})",

@@ -14,6 +14,8 @@ OPENINGS: dict[str, tuple[str, ...]] = {
         "A Fractional AI CTO is right when",
         "A seed company should hire a Fractional AI CTO when",
         "Hire it because irreversible decisions are being made",
+        "A Fractional AI CTO at this stage should connect",
+        "A Fractional AI CTO can define a controlled path",
     ),
     "full_time_cto": (
         "A full-time CTO is right when",

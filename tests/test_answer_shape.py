@@ -306,6 +306,16 @@ def test_decision_shaped_questions_include_is_that_ok() -> None:
     assert not is_decision("what happens in week 1?")
 
 
+def test_asking_whether_an_option_would_work_is_a_decision() -> None:
+    from graphs.qa.intent import is_decision
+
+    assert is_decision("We keep disagreeing. Would a fractional CTO work as a tie-breaker?")
+    assert is_decision("is an agency the right call for the rebuild?")
+    assert is_decision("could an advisor be enough for the board stuff?")
+    assert not is_decision("how would a fractional cto work with our team")  # asks how
+    assert not is_decision("what would a fractional cto do in week 1")
+
+
 def test_asking_for_a_choice_without_naming_one_is_a_decision() -> None:
     from graphs.qa.intent import is_decision
 

@@ -24,6 +24,11 @@ _DECISION = re.compile(
     r"what do (we|i) (hire|need)|what should (we|i) (do|hire|get)|"
     r"(is|would) (that|this|it) (be )?(ok|okay|fine|enough|acceptable|a good idea|smart|wise)|"
     r"good idea|(does|would) (that|this) (work|make sense)|"
+    # "would a fractional CTO work as a tie-breaker?", "is an agency the right call?"; "how
+    # would a fractional CTO work with us" asks how, not whether
+    r"(?<!how )(?<!what )(would|could|will|can) (a|an|one|some) [\w' -]{1,40}? (work|help|"
+    r"make sense|fit|be (a fit|right|enough|worth it))|"
+    r"is (a|an|hiring a|hiring an) [\w' -]{1,40}? the (right|best|smart) (call|move|choice|fit)|"
     # asking for someone or a choice without naming one ("who fixes it", "options?"); "what
     # now?" after a symptom asks for the remedy, not for a hire, and is not among them
     r"who (fixes|owns|handles|sorts out|should (own|fix|handle)) (it|this|that)|"

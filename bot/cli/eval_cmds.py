@@ -41,9 +41,10 @@ ANSWERS_ACCURACY_THRESHOLD = 1.0
 # CI gates on the frozen test half only (the dev half is what the reader was tuned on, so
 # its numbers are reported, not trusted). Floors just under what the check measures today,
 # so a regression fails; the goals (right ≥ 0.86, wrong ≤ 0.056, facts P ≥ 0.9, R ≥ 0.8)
-# are not all met yet (with decide.second_look: right 67, wrong 4, undecided 9 of 80; facts
-# P 0.861, R 0.839). Wrong is gated at the goal's share, which 4 in 80 meets.
-TEST_HALF_GATE = CheckGate(right=0.82, wrong=0.056, fact_precision=0.85, fact_recall=0.82)
+# are not all met yet. The half grew to 120 on 2026-12-03 (test-081..120, a third writer,
+# measured once before tuning: right 30 of 40, P 0.79); with the round-7 reader corpus:
+# right 100, wrong 6, undecided 14 of 120; facts P 0.84, R 0.84.
+TEST_HALF_GATE = CheckGate(right=0.81, wrong=0.056, fact_precision=0.82, fact_recall=0.82)
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6
 # off-topic declined).

@@ -48,5 +48,10 @@ _COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in E
 
 def expand_query(question: str) -> str:
     """The question plus the source vocabulary for any founder phrasing it contains."""
-    extras = [extra for pattern, extra in _COMPILED if pattern.search(question)]
+    extras = expansions(question)
     return f"{question} {' '.join(extras)}" if extras else question
+
+
+def expansions(question: str) -> list[str]:
+    """The source vocabulary the question's founder phrasing stands for."""
+    return [extra for pattern, extra in _COMPILED if pattern.search(question)]

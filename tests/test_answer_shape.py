@@ -41,6 +41,35 @@ async def test_a_decision_question_names_the_option_and_its_cited_rule(
     assert answer.next_step is not None and answer.next_step.kind == "check"
 
 
+async def test_a_founder_s_word_for_a_report_phrase_finds_the_sentence_that_says_it(
+    demo_advisor: Advisor,
+) -> None:
+    """ "tie-breaker" is the report's "political compromise": the sentence saying that phrase
+    answers, not the seed section that only shares "founder" with "co-founder"."""
+    answer = await demo_advisor.ask(
+        "My co-founder and I keep disagreeing on the AI roadmap. Would a fractional CTO work "
+        "as a tie-breaker?",
+        None,
+    )
+    assert answer.lead == "Short answer: Not yet. “Do not hire one as a political compromise.” [1]"
+    assert "When not to hire" in answer.citations[0].section
+
+
+async def test_the_rule_a_verdict_cites_is_quoted_first(demo_advisor: Advisor) -> None:
+    """The answer line gives the reason in our words and cites it: the report's own sentence
+    behind that citation is the first quote, so the founder can read what the verdict rests on."""
+    answer = await demo_advisor.ask(
+        "Our CPO and our head of engineering both want to own AI. A board member suggested a "
+        "fractional AI CTO to sit between them so nobody loses face. Good idea?",
+        None,
+    )
+    assert (answer.lead or "").startswith("Short answer"), answer.lead
+    first = answer.answer.splitlines()[1]
+    cited = answer.citations[0]
+    assert first.startswith("• “") and first.endswith("” [1]"), first
+    assert first[3 : -len("” [1]")] in cited.quote or cited.quote in first
+
+
 async def test_a_verdict_s_quotes_never_recommend_another_option(demo_advisor: Advisor) -> None:
     from graphs.qa.options import option_of
 

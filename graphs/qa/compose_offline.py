@@ -34,7 +34,7 @@ from graphs.qa.intent import (
     weighs_options,
 )
 from graphs.qa.options import option_of
-from graphs.qa.quotes import support_quotes
+from graphs.qa.quotes import MAX_SUPPORT, support_quotes
 from graphs.qa.sentences import Unit, split_sentences, units
 from graphs.qa.terms import mend_typos, own_words, weighted_overlap
 from graphs.qa.timeline import (
@@ -51,7 +51,7 @@ from knowledge.embedding import embed
 from knowledge.lexical import tokenize
 from knowledge.passages import Passage
 from knowledge.scope import DataScope
-from knowledge.vocabulary import expand_query
+from knowledge.vocabulary import expand_query, expansions
 
 __all__ = ["NOT_COVERED", "OfflineComposer", "not_covered_answer", "split_sentences"]
 
@@ -113,6 +113,10 @@ class OfflineComposer:
         lead_line, lead_unit = _lead(decision, ranked, cites, asked, choosing)
         verdict = decision.recommendation.recommendation if decision is not None else None
         support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
+        rule = _rule_units(decision, ranked)
+        if rule:  # the cited rule in the report's own words, first: the line only names it
+            shown = {c.unit.text for c in rule}
+            support = rule + [c for c in support if c.unit.text not in shown][: MAX_SUPPORT - 1]
         lines = [lead_line] + [_quote_line(c, cites) for c in timeline(support)]
         step = _next_step(question, decision)
         if step is not None:
@@ -159,6 +163,9 @@ class OfflineComposer:
         signs = _sign_sections(candidates, terms) if asks_for_signs(question) else set()
         asked_options = named_options(question) | {None, "fractional_ai_cto"}
         shares = self._shares(tenant, terms | ours)
+        # "tie-breaker" stands for the report's "political compromise": a sentence that says
+        # the whole phrase is about what was asked, not one that shares a word of it
+        phrases = [x.lower() for x in expansions(question) if " " in x]
         for i, c in enumerate(candidates):
             words = set(tokenize(c.unit.text))
             overlap = weighted_overlap(terms, words, shares)
@@ -173,6 +180,7 @@ class OfflineComposer:
             c.score += float(dense[i]) + 0.6 * overlap + prior + own + intro + lead + prescribes
             c.score += boost + (_polarity(c.unit, asked_options) if when_to else 0.0)
             c.score += SIGNS if c.unit.symptoms and c.passage.chunk.section in signs else 0.0
+            c.score += PHRASE if any(x in c.unit.text.lower() for x in phrases) else 0.0
         if state:
             prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
@@ -200,6 +208,7 @@ def _sign_sections(candidates: list[Candidate], terms: set[str]) -> set[str]:
     return named or {c.passage.chunk.section for c in listed}
 
 
+PHRASE = 0.3  # a sentence that says the source phrase a founder's wording stands for
 WHEN_TO = 0.25  # "when should I hire one": the report's conditions over its warnings
 SIGNS = 0.25  # "red flags that our agency is bad?": the report's symptoms
 
@@ -319,6 +328,24 @@ def _lead(
     )  # fmt: skip
     n = cites.cite(lead.passage, lead.unit.text)
     return f"“{lead.unit.text}” [{n}]", lead.unit
+
+
+def _rule_units(decision: Any, ranked: list[Candidate]) -> list[Candidate]:
+    """The sentences of the verdict's first cited rule, in order: the answer line says the
+    reason in our words and cites it, so the quote it cites must be there to read."""
+    if decision is None:
+        return []
+    from graphs.assessment.explain import explain
+
+    ex = explain(decision.recommendation, said=decision.said)
+    if not ex.why:
+        return []
+    citation = next(c for c in ex.citations if c.n == ex.why[0].citation)
+    inside = [
+        c for c in ranked
+        if c.passage.chunk.chunk_id == citation.chunk_id and c.unit.text in citation.quote
+    ]  # fmt: skip
+    return sorted({c.unit.text: c for c in inside}.values(), key=lambda c: c.unit.position)
 
 
 def _choosing(question: str) -> bool:

@@ -103,17 +103,18 @@ class OfflineComposer:
         self, question: str, passages: Sequence[Passage], *, tenant: str | None
     ) -> Answer:
         decision = self._decide(question)
-        ranked, asked = self._ranked(question, _with_rule_sections(decision, passages), tenant)
+        ex = _explained(decision)
+        ranked, asked = self._ranked(question, _with_rule_sections(ex, passages), tenant)
         if not ranked:
             return not_covered_answer(passages)
-        if decision is not None:
-            _favour_sections(ranked, _rule_sections(decision))
+        if ex is not None:
+            _favour_sections(ranked, _rule_sections(ex))
         cites = _Citations()
         choosing = decision is None and _choosing(question)
-        lead_line, lead_unit = _lead(decision, ranked, cites, asked, choosing)
+        lead_line, lead_unit = _lead(ex, ranked, cites, asked, choosing)
         verdict = decision.recommendation.recommendation if decision is not None else None
         support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
-        rule = _rule_units(decision, ranked)
+        rule = _rule_units(ex, ranked)
         if rule:  # the cited rule in the report's own words, first: the line only names it
             shown = {c.unit.text for c in rule}
             support = rule + [c for c in support if c.unit.text not in shown][: MAX_SUPPORT - 1]
@@ -243,23 +244,36 @@ def _answers_to_own_questions(
                 after.score += OWN_ANSWER
 
 
-def _rule_sections(decision: Any) -> set[str]:
-    """The report sections (labels without the source) the verdict's reasons cite."""
+def _explained(decision: Any) -> Any:
+    """The verdict's explanation (its reasons and their citations), once per answer."""
+    if decision is None:
+        return None
     from graphs.assessment.explain import explain
 
-    ex = explain(decision.recommendation)
+    return explain(decision.recommendation, said=decision.said)
+
+
+def _first_rule(ex: Any) -> Citation | None:
+    """The citation of the verdict's first reason: the rule the answer line rests on."""
+    if ex is None or not ex.why:
+        return None
+    return next(c for c in ex.citations if c.n == ex.why[0].citation)
+
+
+def _rule_sections(ex: Any) -> set[str]:
+    """The report sections (labels without the source) the verdict's reasons cite."""
     cited = {r.citation for r in ex.why}
     return {c.section for c in ex.citations if c.n in cited}
 
 
-def _with_rule_sections(decision: Any, passages: Sequence[Passage]) -> list[Passage]:
+def _with_rule_sections(ex: Any, passages: Sequence[Passage]) -> list[Passage]:
     """The passages, plus the chunks of the sections the verdict rests on."""
-    if decision is None:
+    if ex is None:
         return list(passages)
     from knowledge.corpus import field_report_chunks
 
     have = {p.chunk.chunk_id for p in passages}
-    wanted = _rule_sections(decision)
+    wanted = _rule_sections(ex)
     extra = [c for c in field_report_chunks() if c.section in wanted and c.chunk_id not in have]
     return [*passages, *(Passage(chunk=c, score=0.0, rank=len(passages) + 1) for c in extra)]
 
@@ -288,22 +302,19 @@ class _Citations:
 
 
 def _lead(
-    decision: Any, ranked: list[Candidate], cites: _Citations, asked: Asked, choosing: bool
+    ex: Any, ranked: list[Candidate], cites: _Citations, asked: Asked, choosing: bool
 ) -> tuple[str, Unit | None]:
     """The answer line: the verdict with its rule; for a choice the check cannot settle
     (`choosing`), a close report sentence that names an option in its own words; else the
     best section's prescription; on notes, the newest close match that names what the
     question names (`asked`)."""
-    if decision is not None:
-        from graphs.assessment.explain import explain
-
-        ex = explain(decision.recommendation, said=decision.said)
+    if ex is not None:
         reason = ex.why[0] if ex.why else None
         line = f"Short answer: {ex.name}."
         if ex.confidence_words == "low":  # a narrow win is worded as a leaning
             line = f"Short answer, as a leaning: {ex.name}."
-        if reason is not None:
-            citation = next(c for c in ex.citations if c.n == reason.citation)
+        citation = _first_rule(ex)
+        if reason is not None and citation is not None:
             n = cites.cite(None, citation.quote, chunk=_chunk_of(citation))
             line += f" {reason.text} [{n}]"
             if reason.said:  # what it rests on, so a misreading shows
@@ -330,17 +341,12 @@ def _lead(
     return f"“{lead.unit.text}” [{n}]", lead.unit
 
 
-def _rule_units(decision: Any, ranked: list[Candidate]) -> list[Candidate]:
+def _rule_units(ex: Any, ranked: list[Candidate]) -> list[Candidate]:
     """The sentences of the verdict's first cited rule, in order: the answer line says the
     reason in our words and cites it, so the quote it cites must be there to read."""
-    if decision is None:
+    citation = _first_rule(ex)
+    if citation is None:
         return []
-    from graphs.assessment.explain import explain
-
-    ex = explain(decision.recommendation, said=decision.said)
-    if not ex.why:
-        return []
-    citation = next(c for c in ex.citations if c.n == ex.why[0].citation)
     inside = [
         c for c in ranked
         if c.passage.chunk.chunk_id == citation.chunk_id and c.unit.text in citation.quote

@@ -186,6 +186,7 @@ class OfflineComposer:
             prefer_recent(candidates)
         best = max(candidates, key=lambda c: c.score)
         for c in candidates:
+            c.own = c.score
             c.score += SECTION_FOCUS if c.passage.chunk.section == best.passage.chunk.section else 0
             if c.chunk_id == best.chunk_id and c.unit.position == best.unit.position + 1:
                 c.score += NEXT_SENTENCE  # what the best sentence leads into
@@ -363,10 +364,14 @@ OPTION_LEADS = 3  # of the best-ranked sentences, one naming an option may lead 
 
 
 def _option_lead(ranked: list[Candidate]) -> Candidate | None:
-    return next(
-        (c for c in ranked[:OPTION_LEADS] if not c.passage.chunk.date and option_of(c.unit.text)),
-        None,
-    )
+    """Of the close sentences that name an option, the one closest to the question on its
+    own: a sentence lifted only by following the best one ("Hire it because …" after "Do not
+    hire fractional leadership because full-time feels expensive.") is not the answer to
+    "can we keep a fractional CTO indefinitely?"."""
+    naming = [
+        c for c in ranked[:OPTION_LEADS] if not c.passage.chunk.date and option_of(c.unit.text)
+    ]
+    return max(naming, key=lambda c: c.own, default=None)
 
 
 def _chunk_of(citation: Citation) -> Any:

@@ -26,6 +26,7 @@ class Candidate:
     unit: Unit
     score: float = 0.0
     superseded_by: str | None = None  # the date of a newer note on the same subject
+    own: float = 0.0  # its score on its own merits, before its section's and neighbour's lift
 
     @property
     def chunk_id(self) -> str:

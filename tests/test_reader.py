@@ -12,7 +12,7 @@ from graphs.assessment.check import check_result
 from graphs.assessment.evaluation import load_situations
 from graphs.assessment.reader import Reader
 from graphs.assessment.reader.features import char_gram_rows, said_elsewhere
-from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, ReaderModel
+from graphs.assessment.reader.model import ARTEFACT, FACT_GROUPS, SETTLES_ALONE, ReaderModel
 from graphs.assessment.reader.spans import spans
 from graphs.assessment.reader.train import (
     FEATURE_VERSION,
@@ -189,3 +189,19 @@ def test_a_bundled_model_needs_no_network_and_no_torch() -> None:
 
     assert "torch" not in sys.modules
     assert Path(ARTEFACT).suffix == ".npz"
+
+
+def test_a_context_fact_that_settles_an_option_alone_needs_a_reason_s_surety() -> None:
+    """Read wrongly, such a fact overturns the rest of the text as a reason not to hire
+    does ("we'd welcome a view" read as "a few hours a month would do": advisor), so it
+    needs the same surety; the rubric says which facts those are."""
+    from graphs.assessment.decide import decide
+    from graphs.models import CONTEXT_KEYS, Facts
+
+    alone = {k for k in CONTEXT_KEYS if decide(Facts(context={k: True})).decided}
+    assert alone == SETTLES_ALONE == {"needs_occasional_input"}
+    model = ReaderModel.load()
+    for key in CONTEXT_KEYS:
+        group = "disqualifiers" if key in alone else "context"
+        assert model.threshold(key) == model.thresholds[group], key
+    assert model.thresholds["disqualifiers"] > model.thresholds["context"]

@@ -270,3 +270,14 @@ def test_a_signal_reason_keeps_its_acronyms() -> None:
     assert reasons["signal.pilot_stalled"].endswith("first AI pilot stalled.")
     assert reasons["signal.no_ai_governance"].endswith("no AI governance.")
     assert all(" ai " not in reason for reason in reasons.values())
+
+
+def test_a_strong_cto_who_wants_a_few_hours_of_input_not_hands_gets_an_advisor() -> None:
+    """The report sends a strong CTO who owns AI to a specialist when only extra hands are
+    needed; asked for board prep and interviewing help a few hours a month, it is advice."""
+    strong = {"strong_cto_owns_ai": True}
+    assert recommend(facts("series_ab", disqualifiers=strong)).recommendation == "specialist"
+    advice = facts("series_ab", disqualifiers=strong, context={"needs_occasional_input": True})
+    result = recommend(advice)
+    assert result.recommendation == "advisor"
+    assert result.scores["fractional_ai_cto"] < 0  # another leader is still not the answer

@@ -40,6 +40,14 @@ def signal_count(facts: Facts) -> int:
     return sum(1 for k in SIGNAL_KEYS if facts.signals.get(k) is True)
 
 
+def hands_wanted(facts: Facts) -> bool:
+    """A strong CTO who owns AI calls for a specialist only when extra hands are what is
+    wanted: asked for a few hours a month of input instead (board questions, interviewing a
+    first head of ML), the same company wants an advisor."""
+    strong = facts.disqualifiers.get("strong_cto_owns_ai") is True
+    return strong and facts.context.get("needs_occasional_input") is not True
+
+
 DENIALS_TO_RULE_OUT = 2
 
 
@@ -150,7 +158,7 @@ RULES: tuple[Rule, ...] = (
         "disqualifier.strong_cto_owns_ai",
         "specialist",
         3.5,
-        yes("disqualifiers", "strong_cto_owns_ai"),
+        hands_wanted,
         "A strong CTO already owns AI and needs extra hands, not another leader.",
         NOT_TO_HIRE,
     ),

@@ -103,3 +103,14 @@ def test_a_sentence_that_frames_a_quoted_question_is_not_an_answer() -> None:
     framing, advice = units(text)
     assert framing.question and not framing.quotable
     assert advice.quotable and not advice.question
+
+
+def test_asking_whether_to_bring_someone_in_or_who_in_one_word_is_a_decision() -> None:
+    assert is_decision("Do we bring in someone senior now or not?")
+    assert is_decision("Scope locked, design owned, need throughput. Who?")
+    assert is_decision(
+        "Is this the kind of thing you'd bring a fractional AI CTO in for, or do I just keep "
+        "pushing IT?"
+    )
+    assert not is_decision("Advisor can also run our delivery or not?")  # asks what one does
+    assert not is_decision("and who?")  # a follow-up, not a choice

@@ -32,7 +32,13 @@ _DECISION = re.compile(
     # asking for someone or a choice without naming one ("who fixes it", "options?"); "what
     # now?" after a symptom asks for the remedy, not for a hire, and is not among them
     r"who (fixes|owns|handles|sorts out|should (own|fix|handle)) (it|this|that)|"
-    r"(our|my|the) options|options(?=\?)|what would you (recommend|suggest))\b",
+    r"(our|my|the) options|options(?=\?)|what would you (recommend|suggest)|"
+    # "do we bring in someone senior now or not?", "need throughput. Who?", "is this the kind
+    # of thing you'd bring a fractional CTO in for, or do I keep pushing IT?"
+    r"(do|should|can|could) (we|i) (bring in|bring on|hire|engage|sign|take on)|"
+    r"(?<=[.!?] )who(?=\?)|^who(?=\?)|kind of (thing|problem|situation) (you'd|you would|"
+    r"to|we'd|we would) (bring|hire|get|call)|"
+    r"or (do|should) (we|i) (just )?(keep|stick|wait|stay))\b",
     re.IGNORECASE,
 )
 _NUMBER = {

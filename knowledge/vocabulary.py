@@ -28,7 +28,12 @@ EXPANSIONS: dict[str, str] = {
     r"\bone rule\b|\brule of thumb\b": "simple rule",
     r"\bindefinitely\b|\bpermanently\b|\bfor (years|good|ever)\b|\blong[- ]term\b": "forever",
     r"\bmiddle ground\b|\bneutral\b|\btie-?break\w*\b|\bdisagree\w*\b|\bkeep (the )?peace\b|"
-    r"\bboth (sides|camps)\b": "political compromise",
+    r"\bboth (sides|camps)\b|\breferee\w*\b|\bmediat\w*\b|\barbitrat\w*\b|\bsit between\b|"
+    r"\bbetween (them|the two of them|the two|us two)\b": "political compromise",
+    # "legal won't let them near the codebase": the report's "will not give access to the repo"
+    r"\bwon'?t let (them|him|her|anyone|outsiders?|an outsider) (near|into|see|touch)\b|"
+    r"\b(keep|kept) (them|him|her|outsiders?) (away from|out of)\b|\bno access\b|"
+    r"\bnot allowed (near|into|to see|to touch)\b": "give access repo systems data",
     r"\bwait(ing)?\b|\bhold(ing)? off\b|\b(another|next) quarter\b|\bput\w* off\b": "cost of delay",
     r"\bchatgpt\b|\bcopilot\b|\bgemini\b|\b(own|private) accounts?\b": "AI tools personal accounts",
     r"\bcustomer (info|information|records|details)\b|\bclient data\b|\bpii\b": "customer data",

@@ -418,6 +418,8 @@ async def test_a_choice_is_named_by_the_close_sentence_that_answers_it_not_its_n
         ("we disagree on the stack, would an outsider settle it", "political compromise"),
         ("can we keep a fractional cto indefinitely", "forever"),
         ("is it fine to stay fractional for years", "forever"),
+        ("an investor wants a part-time cto to sit between the cofounders", "political compromise"),
+        ("legal won't let them near the codebase for two months", "give access"),
     ],
 )  # fmt: skip
 def test_founders_words_for_the_report_s_warnings_find_its_terms(

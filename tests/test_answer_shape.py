@@ -410,6 +410,17 @@ async def test_a_choice_is_named_by_the_close_sentence_that_answers_it_not_its_n
     assert answer.lead == f"{lead} [1]"
 
 
+async def test_a_choice_about_a_part_timer_is_not_answered_with_another_option(
+    demo_advisor: Advisor,
+) -> None:
+    """Nothing about the company is read, so no verdict; the report's sentence on when a
+    full-time CTO is right ranks close, but it does not say whether to sign a part-timer."""
+    answer = await demo_advisor.ask(
+        "should we sign a part-time tech lead for the next few months?", None
+    )
+    assert answer.covered and "full-time CTO" not in (answer.lead or "").split("“")[0]
+
+
 @pytest.mark.parametrize(
     ("question", "report_words"),
     [

@@ -30,6 +30,7 @@ from graphs.qa.intent import (
     mentions_options,
     named_options,
     named_sections,
+    options_asked_about,
     time_terms,
     weighs_options,
 )
@@ -110,8 +111,8 @@ class OfflineComposer:
         if ex is not None:
             _favour_sections(ranked, _rule_sections(ex))
         cites = _Citations()
-        choosing = decision is None and _choosing(question)
-        lead_line, lead_unit = _lead(ex, ranked, cites, asked, choosing)
+        choice = options_asked_about(question) if decision is None and _choosing(question) else None
+        lead_line, lead_unit = _lead(ex, ranked, cites, asked, choice)
         verdict = decision.recommendation.recommendation if decision is not None else None
         support = support_quotes(ranked, exclude=lead_unit, verdict=verdict)
         rule = _rule_units(ex, ranked)
@@ -303,10 +304,11 @@ class _Citations:
 
 
 def _lead(
-    ex: Any, ranked: list[Candidate], cites: _Citations, asked: Asked, choosing: bool
+    ex: Any, ranked: list[Candidate], cites: _Citations, asked: Asked, choice: set[str] | None
 ) -> tuple[str, Unit | None]:
     """The answer line: the verdict with its rule; for a choice the check cannot settle
-    (`choosing`), a close report sentence that names an option in its own words; else the
+    (`choice`: the options it names), a close report sentence that names an option in its own
+    words; else the
     best section's prescription; on notes, the newest close match that names what the
     question names (`asked`)."""
     if ex is not None:
@@ -325,7 +327,7 @@ def _lead(
         lead = note_lead(ranked, asked)
         n = cites.cite(lead.passage, lead.unit.text)
         return f"“{lead.unit.text}” [{n}] ({lead.passage.chunk.date})", lead.unit
-    named = _option_lead(ranked) if choosing else None
+    named = _option_lead(ranked, choice) if choice is not None else None
     if named is not None:
         from graphs.assessment.rubric import OPTION_NAMES
 
@@ -363,14 +365,19 @@ def _choosing(question: str) -> bool:
 OPTION_LEADS = 3  # of the best-ranked sentences, one naming an option may lead a choice
 
 
-def _option_lead(ranked: list[Candidate]) -> Candidate | None:
+def _option_lead(ranked: list[Candidate], asked: set[str]) -> Candidate | None:
     """Of the close sentences that name an option, the one closest to the question on its
     own: a sentence lifted only by following the best one ("Hire it because …" after "Do not
     hire fractional leadership because full-time feels expensive.") is not the answer to
-    "can we keep a fractional CTO indefinitely?"."""
+    "can we keep a fractional CTO indefinitely?". Asked about some options (`asked`), only a
+    sentence on one of them or one that says not to hire answers: "A full-time CTO is right
+    when …" does not tell a founder whether to sign a part-timer."""
+    fits = asked | {"not_yet"} if asked else None
     naming = [
-        c for c in ranked[:OPTION_LEADS] if not c.passage.chunk.date and option_of(c.unit.text)
-    ]
+        c for c in ranked[:OPTION_LEADS]
+        if not c.passage.chunk.date and option_of(c.unit.text)
+        and (fits is None or option_of(c.unit.text) in fits)
+    ]  # fmt: skip
     return max(naming, key=lambda c: c.own, default=None)
 
 

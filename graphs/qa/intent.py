@@ -182,6 +182,17 @@ def named_options(question: str) -> set[str]:
     return {option for option, pattern in _OPTION_WORDS.items() if pattern.search(question)}
 
 
+_PART_TIME = re.compile(r"\bpart[- ]tim(e|er)\b", re.IGNORECASE)
+
+
+def options_asked_about(question: str) -> set[str]:
+    """The options a choice is about: those it names, and a fractional role when it says
+    "part-time CTO" ("sign a part-time tech exec?"), which does not by itself make it a
+    choice between two options."""
+    named = named_options(question)
+    return named | {"fractional_ai_cto"} if _PART_TIME.search(question) else named
+
+
 def mentions_options(question: str) -> bool:
     """It weighs who to bring in (a CTO, an agency, an advisor…), even without asking "should"."""
     return bool(_OPTIONS.search(question))

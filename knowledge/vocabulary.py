@@ -51,8 +51,45 @@ EXPANSIONS: dict[str, str] = {
 _COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in EXPANSIONS.items()]
 
 
+# Chat shorthand as founders type it in Slack ("wat do these ppl charge per hr?"), in plain
+# words: the sources spell words out, so the shorthand counts as words they never use.
+# General English chat usage, not this domain's vocabulary. "HR" stays: only "per hr".
+SHORTHAND: dict[str, str] = {
+    r"\bppl\b": "people",
+    r"\b(per|an|a|/) ?hr\b": r"\1 hour",
+    r"\bhrs\b": "hours",
+    r"\brn\b": "right now",
+    r"\bwat\b|\bwut\b": "what",
+    r"\bu\b": "you",
+    r"\bur\b": "your",
+    r"\bb/?c\b|\bcuz\b|\bcoz\b": "because",
+    r"\bw/o\b": "without",
+    r"\bw/(?=\s)": "with",
+    r"\bdunno\b": "don't know",
+    r"\bgonna\b": "going to",
+    r"\bwanna\b": "want to",
+    r"\babt\b": "about",
+    r"\bmo\b|\bmth\b": "month",
+    r"\byr\b": "year",
+    r"\bb4\b": "before",
+    r"\bsmth\b|\bsth\b": "something",
+    r"\bfull[- ]?timers?\b": "full-time",
+    r"\bpart[- ]?timers?\b": "part-time",
+}
+_SHORTHAND = [(re.compile(p, re.IGNORECASE), plain) for p, plain in SHORTHAND.items()]
+
+
+def spelled_out(question: str) -> str:
+    """The question with chat shorthand in plain words."""
+    for pattern, plain in _SHORTHAND:
+        question = pattern.sub(plain, question)
+    return question
+
+
 def expand_query(question: str) -> str:
-    """The question plus the source vocabulary for any founder phrasing it contains."""
+    """The question, shorthand spelled out, plus the source vocabulary for any founder
+    phrasing it contains."""
+    question = spelled_out(question)
     extras = expansions(question)
     return f"{question} {' '.join(extras)}" if extras else question
 

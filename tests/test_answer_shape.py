@@ -421,6 +421,23 @@ async def test_a_choice_about_a_part_timer_is_not_answered_with_another_option(
     assert answer.covered and "full-time CTO" not in (answer.lead or "").split("“")[0]
 
 
+async def test_chat_shorthand_is_read_as_the_words_it_stands_for(demo_advisor: Advisor) -> None:
+    """ "ppl", "per hr", "rn", "fulltimer": the sources spell words out, so unspelled they
+    would count as words the sources never use, and a fair question would be refused."""
+    for question in ("wat do these ppl charge per hr?", "a fulltimer is out of budget rn, ideas?"):
+        answer = await demo_advisor.ask(question, None)
+        assert answer.covered, question
+    rates = await demo_advisor.ask("wat do these ppl charge per hr?", None)
+    assert "cheap is the wrong filter" in rates.answer
+
+
+def test_shorthand_is_spelled_out_and_hr_the_department_is_left_alone() -> None:
+    from knowledge.vocabulary import spelled_out
+
+    assert spelled_out("wat do these ppl charge per hr?") == "what do these people charge per hour?"
+    assert spelled_out("our HR lead asked") == "our HR lead asked"
+
+
 @pytest.mark.parametrize(
     ("question", "report_words"),
     [

@@ -29,6 +29,7 @@ from graphs.qa.topic import TopicGate
 from knowledge.corpus import field_report_chunks
 from knowledge.index import KnowledgeIndex, allowed_tenants
 from knowledge.passages import Passage
+from knowledge.vocabulary import spelled_out
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +146,23 @@ def _retrieve(
     passages = _interleave(found) if len(found) > 1 else found[0]
     named = named_sections(query)
     passages = _named_first(named, passages)
-    on_topic = ctx.topic.on_topic(question) if ctx.topic is not None else None
+    on_topic = _on_topic(ctx, question)
     lexical = judge(ctx.index, query, passages, tenant)
     coverage = gate(lexical, on_topic, named=bool(named))
     if not coverage.covered and ctx.settles is not None and ctx.settles(question):
         coverage = replace(coverage, covered=True)
     return passages, coverage
+
+
+def _on_topic(ctx: QAContext, question: str) -> float | None:
+    """The topic gate's reading of the question as typed, or with its chat shorthand spelled
+    out ("wat do these ppl charge per hr?"), whichever is surer it is on topic: the gate was
+    trained on both kinds of wording."""
+    if ctx.topic is None:
+        return None
+    plain = spelled_out(question)
+    typed = ctx.topic.on_topic(question)
+    return typed if plain == question else max(typed, ctx.topic.on_topic(plain))
 
 
 def _with_newer_notes(pool: list[Passage], top_k: int, k: int) -> list[Passage]:

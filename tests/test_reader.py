@@ -91,6 +91,14 @@ def test_a_span_is_said_elsewhere_up_to_its_sentence_start() -> None:
     assert not said_elsewhere(text, ours, len(text))
 
 
+def test_what_the_company_used_to_do_is_not_what_it_does_now() -> None:
+    text = "Three years ago I was patching the bot at 2am. Now our CTO owns all of it."
+    patching, now = text.index("patching"), text.index("Now")
+    assert said_elsewhere(text, patching, patching + 20)
+    assert not said_elsewhere(text, now, len(text))
+    assert said_elsewhere("we used to ship nothing", 0, 23)
+
+
 def test_a_fund_asking_about_its_own_portfolio_company_describes_its_own_situation() -> None:
     text = "One of our portfolio companies has an interim CTO who mapped the architecture."
     assert not said_elsewhere(text, 0, len(text))

@@ -50,7 +50,10 @@ ELSEWHERE = re.compile(
     r"employer|job|firm)|\bsister[- ]compan|\b(?:a|my) friend['’]?s (?:company|startup|firm)|"
     r"\bfriend of mine|\bother (?:companies|startups|founders|firms)|\banother (?:portfolio )?"
     r"(?:company|startup|founder)|\bone of (?:our|my|the) (?:sister|other) |"
-    r"\bi (?:read|heard|saw)\b|\bin general\b|\bgeneral question|\bhypothetical",
+    r"\bi (?:read|heard|saw)\b|\bin general\b|\bgeneral question|\bhypothetical|"
+    # or of the company's own past: "Two years ago I was fixing the jobs at 2am" is not now
+    r"\b(?:two|three|four|five|several|a few|\d+) years ago\b|\bback (?:then|in (?:19|20)\d\d)\b|"
+    r"\b(?:i|we|they|he|she) used to\b|\bin the early days\b",
     re.IGNORECASE,
 )
 READER_FEATURES = N_FEATURES + CHAR_DIM

@@ -53,14 +53,15 @@ _COMPILED = [(re.compile(pattern, re.IGNORECASE), extra) for pattern, extra in E
 
 # Chat shorthand as founders type it in Slack ("wat do these ppl charge per hr?"), in plain
 # words: the sources spell words out, so the shorthand counts as words they never use.
-# General English chat usage, not this domain's vocabulary. "HR" stays: only "per hr".
+# General English chat usage, not this domain's vocabulary. "HR" stays: only "per hr"; the
+# shorthands that are also names or titles ("RN", "U.S.", "Mo") only in lower case.
 SHORTHAND: dict[str, str] = {
     r"\bppl\b": "people",
     r"\b(per|an|a|/) ?hr\b": r"\1 hour",
     r"\bhrs\b": "hours",
-    r"\brn\b": "right now",
+    r"\b(?-i:rn)\b": "right now",  # lower case only: "RN" is a nurse
     r"\bwat\b|\bwut\b": "what",
-    r"\bu\b": "you",
+    r"\b(?-i:u)\b(?!\.)": "you",  # not "U.S."
     r"\bur\b": "your",
     r"\bb/?c\b|\bcuz\b|\bcoz\b": "because",
     r"\bw/o\b": "without",
@@ -69,7 +70,9 @@ SHORTHAND: dict[str, str] = {
     r"\bgonna\b": "going to",
     r"\bwanna\b": "want to",
     r"\babt\b": "about",
-    r"\bmo\b|\bmth\b": "month",
+    r"(?<=\d)(?-i:mo)\b": " month",  # "3mo"; not "Mo from sales"
+    r"(?<=\d )(?-i:mo)\b|\bmth\b": "month",
+    r"\b(per|a) (?-i:mo)\b": r"\1 month",
     r"\byr\b": "year",
     r"\bb4\b": "before",
     r"\bsmth\b|\bsth\b": "something",

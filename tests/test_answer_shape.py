@@ -435,7 +435,9 @@ def test_shorthand_is_spelled_out_and_hr_the_department_is_left_alone() -> None:
     from knowledge.vocabulary import spelled_out
 
     assert spelled_out("wat do these ppl charge per hr?") == "what do these people charge per hour?"
-    assert spelled_out("our HR lead asked") == "our HR lead asked"
+    for kept in ("our HR lead asked", "our RN staff", "the U.S. market", "Mo from sales"):
+        assert spelled_out(kept) == kept
+    assert spelled_out("3mo, 200 per mo, need it rn") == "3 month, 200 per month, need it right now"
 
 
 @pytest.mark.parametrize(

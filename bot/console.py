@@ -53,7 +53,8 @@ def render_recommendation_text(rec: Recommendation) -> str:
 def render_explanation_text(ex: Explanation) -> str:
     """The option with its confidence in words, the reasons for it, against the runner-up
     and against it (each with the founder's words), advice, plan and numbered sources."""
-    lines = [f"{ex.headline}", f"{ex.strength} Runner-up: {ex.runner_up_name}."]
+    runner_up = f" Runner-up: {ex.runner_up_name}." if ex.runner_up_argued else ""
+    lines = [f"{ex.headline}", f"{ex.strength}{runner_up}"]
     for title, reasons in (
         ("Why", ex.why),
         (f"Why not {ex.runner_up_name.lower()}", ex.against_runner_up),

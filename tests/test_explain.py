@@ -58,3 +58,28 @@ def test_confidence_is_said_in_words_and_a_leaning_is_worded_as_one() -> None:
     assert explain(rec).confidence_words in ("high", "moderate", "low")
     leaning = explain(rec, verdict=False)
     assert leaning.headline.startswith("Leaning towards") and "leaning" in leaning.strength
+
+
+def test_a_runner_up_nothing_argues_for_is_not_named() -> None:
+    """With only a deck asked for, every other option scores nothing: the first of them is
+    no runner-up worth a line on the card."""
+    deck_only = explain(recommend(Facts(disqualifiers={"pitch_deck_only": True})))
+    assert deck_only.option == "advisor" and not deck_only.runner_up_argued
+    contested = Facts(
+        stage="seed", signals=FOUR_SIGNALS, disqualifiers={"political_compromise": True}
+    )
+    close = explain(recommend(contested))
+    assert close.runner_up == "not_yet" and close.runner_up_argued
+
+
+def test_the_report_s_advice_follows_the_reasons_the_rubric_acted_on() -> None:
+    """A strong CTO who wants a few hours of input gets an advisor, so the report's "use a
+    specialist engineer" is not quoted beside it."""
+    facts = Facts(
+        disqualifiers={"strong_cto_owns_ai": True}, context={"needs_occasional_input": True}
+    )
+    ex = explain(recommend(facts))
+    assert ex.option == "advisor"
+    assert not any("specialist" in a.text for a in ex.advice)
+    alone = explain(recommend(Facts(disqualifiers={"strong_cto_owns_ai": True})))
+    assert alone.option == "specialist" and any("specialist" in a.text for a in alone.advice)

@@ -117,10 +117,17 @@ def render_recommendation(rec: Recommendation, *, restart: bool = True) -> list[
     return paginate(blocks, f"Recommendation: {OPTION_NAMES[rec.recommendation]}")
 
 
+def _strength_line(ex: Explanation) -> str:
+    line = escape_mrkdwn(ex.strength)
+    if ex.runner_up_argued:
+        line += f" · *Runner-up:* {escape_mrkdwn(ex.runner_up_name)}"
+    return line
+
+
 def recommendation_body(ex: Explanation) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": plain(ex.headline, 150)}},
-        section(f"{escape_mrkdwn(ex.strength)} · *Runner-up:* {escape_mrkdwn(ex.runner_up_name)}"),
+        section(_strength_line(ex)),
     ]
     for title, reasons in (
         ("Why", ex.why),

@@ -127,12 +127,16 @@ def recommendation_card(rec: Recommendation) -> dict[str, Any]:
     return card(body, [execute("Start over", action_data("assess"))])
 
 
+def _runner_up(ex: Explanation) -> str:
+    return f" Runner-up: {ex.runner_up_name}." if ex.runner_up_argued else ""
+
+
 def explanation_body(ex: Explanation) -> list[dict[str, Any]]:
     """Option, confidence in words, reasons for it apart from those against the runner-up and
     what speaks against it, each with the founder's words, advice, plan, sources."""
     body = [
         text(f"**{escape(ex.headline)}**", size="Large"),
-        text(f"{escape(ex.strength)} Runner-up: {escape(ex.runner_up_name)}.", isSubtle=True),
+        text(escape(ex.strength + _runner_up(ex)), isSubtle=True),
     ]
     for title, reasons in (
         ("Why", ex.why),

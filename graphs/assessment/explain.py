@@ -50,6 +50,7 @@ class Explanation:
     verdict: bool  # False: only a leaning (an undecided check)
     confidence: float
     runner_up: str
+    runner_up_argued: bool = True  # something speaks for the runner-up: worth naming
     why: list[Reason] = field(default_factory=list)
     against_runner_up: list[Reason] = field(default_factory=list)
     caveats: list[Reason] = field(default_factory=list)
@@ -91,7 +92,14 @@ def explain(
     """Sort the fired rules by what they argue, attach the founder's words, renumber sources."""
     said = said or {}
     top, runner_up = rec.recommendation, rec.runner_up
-    out = Explanation(option=top, verdict=verdict, confidence=rec.confidence, runner_up=runner_up)
+    out = Explanation(
+        option=top,
+        verdict=verdict,
+        confidence=rec.confidence,
+        runner_up=runner_up,
+        # with nothing for any other option, the "runner-up" is just the first of the rest
+        runner_up_argued=rec.scores.get(runner_up, 0.0) > 0,
+    )
     numbers = _Renumber(rec.citations)
     for hit in rec.rules:
         if hit.option == top and hit.weight > 0:

@@ -141,7 +141,7 @@ def recommend(facts: Facts) -> Recommendation:
                 citation=n,
             )
         )
-    advice = _advice(facts, top, cites)
+    advice = _advice(facts, top, cites, {rule.id for rule in fired})
     plan = _plan(cites) if top == "fractional_ai_cto" else None
     confidence = _confidence(scores, top, runner_up, facts)
     summary = (
@@ -162,14 +162,17 @@ def recommend(facts: Facts) -> Recommendation:
     )
 
 
-def _advice(facts: Facts, top: str, cites: _Citations) -> list[AdviceItem]:
+def _advice(facts: Facts, top: str, cites: _Citations, fired: set[str]) -> list[AdviceItem]:
+    """The stage's advice, the report's words on each reason not to hire that the rubric acted
+    on (a strong CTO who wants a few hours of input is not sent to "use a specialist"), and
+    what to avoid with the option chosen."""
     items: list[AdviceItem] = []
     stage = STAGE_BY_KEY.get(facts.stage or "")
     if stage is not None and stage.headings:
         n, quote = cites.cite(stage.headings, _STAGE_PROBE)
         items.append(AdviceItem(kind="stage", text=quote, citation=n))
     for key in DISQUALIFIER_KEYS:
-        if facts.disqualifiers.get(key) is True:
+        if facts.disqualifiers.get(key) is True and f"disqualifier.{key}" in fired:
             n, quote = cites.cite(("When not to hire a Fractional AI CTO",), topic_label(key))
             if all(i.text != quote for i in items):
                 items.append(AdviceItem(kind="avoid", text=quote, citation=n))

@@ -8,6 +8,7 @@ and a chunk always meet on the same terms, whichever database holds them.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -159,7 +160,19 @@ STOPWORDS = frozenset(
         "t",
     ]
 )
-_STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps its working word on itself: two threads stemming at once corrupt
+# each other's (IndexError inside find_among_b, seen with two replicas writing at once), and
+# retrieval and ingest stem in worker threads. One stemmer per thread.
+_STEMMERS = threading.local()
+
+
+def thread_stemmer() -> snowballstemmer.stemmer:
+    """This thread's English Snowball stemmer."""
+    if not hasattr(_STEMMERS, "english"):
+        _STEMMERS.english = snowballstemmer.stemmer("english")
+    return _STEMMERS.english
+
+
 # Porter2 keeps "decide" and "decision" apart; founders use both for the same thing.
 _SAME_AS = {"decis": "decid"}
 # ...and merges "retriever" (a dog) with "retrieval" (what RAG systems do): kept apart.
@@ -172,7 +185,7 @@ def stem(word: str) -> str:
     splits of stems that do not."""
     if word in _OWN_STEM:
         return _OWN_STEM[word]
-    stemmed = _STEMMER.stemWord(word)
+    stemmed = thread_stemmer().stemWord(word)
     return _SAME_AS.get(stemmed, stemmed)
 
 

@@ -206,3 +206,41 @@ def test_both_databases_rank_alike(tmp_path: Path, postgres_url: str) -> None:
         assert [s for _, s in sqlite_found] == pytest.approx([s for _, s in postgres_found])
     embedded.dispose()
     shared.dispose()
+
+
+def test_words_stemmed_in_many_threads_at_once_stem_as_they_do_alone() -> None:
+    """Retrieval, ingest and the reader stem in worker threads; a Snowball stemmer shared
+    between threads corrupts its working word (wrong stems, or an IndexError)."""
+    import random
+    import string
+
+    import snowballstemmer
+
+    from knowledge.lexical import stem
+
+    rng = random.Random(7)
+    endings = ("ing", "ed", "ies", "ation", "s", "ly", "")
+    words = [
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 12)))
+        + rng.choice(endings)
+        for _ in range(20_000)
+    ]
+    alone = snowballstemmer.stemmer("english")
+    expected = [alone.stemWord(w) for w in words]
+    together: list[str | None] = [None] * len(words)
+    failures: list[BaseException] = []
+
+    def stem_every_fourth(offset: int) -> None:
+        try:
+            for i in range(offset, len(words), 4):
+                together[i] = stem(words[i])
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=stem_every_fourth, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert together == expected

@@ -22,7 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import snowballstemmer
+
+from knowledge.lexical import thread_stemmer
 
 HASH_DIM = 4096
 EMBED_DIM = 256
@@ -82,7 +83,6 @@ PAST = re.compile(
 )
 _SCOPE_END = re.compile(r"[,.;:!?]|\b(?:but|and|because|so|which|though|although)\b", re.I)
 SCOPE_CHARS = 40  # a negation reaches this far at most ("no one here can really challenge")
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 def negated_ranges(text: str) -> list[tuple[int, int]]:
@@ -101,7 +101,7 @@ def _in_ranges(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word.replace("'", "").replace("’", ""))
+    return thread_stemmer().stemWord(word.replace("'", "").replace("’", ""))  # not shared
 
 
 def marked_words(text: str) -> list[str]:

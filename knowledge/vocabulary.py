@@ -92,11 +92,16 @@ def spelled_out(question: str) -> str:
 def expand_query(question: str) -> str:
     """The question, shorthand spelled out, plus the source vocabulary for any founder
     phrasing it contains."""
-    question = spelled_out(question)
-    extras = expansions(question)
-    return f"{question} {' '.join(extras)}" if extras else question
+    plain = spelled_out(question)
+    extras = _expansions_of(plain)
+    return f"{plain} {' '.join(extras)}" if extras else plain
 
 
 def expansions(question: str) -> list[str]:
-    """The source vocabulary the question's founder phrasing stands for."""
-    return [extra for pattern, extra in _COMPILED if pattern.search(question)]
+    """The source vocabulary the question's founder phrasing stands for, read as
+    `expand_query` reads it (shorthand spelled out)."""
+    return _expansions_of(spelled_out(question))
+
+
+def _expansions_of(plain: str) -> list[str]:
+    return [extra for pattern, extra in _COMPILED if pattern.search(plain)]

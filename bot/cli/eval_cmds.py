@@ -42,8 +42,8 @@ ANSWERS_ACCURACY_THRESHOLD = 1.0
 # its numbers are reported, not trusted). Floors just under what the check measures today,
 # so a regression fails; the goals (right ≥ 0.86, wrong ≤ 0.056, facts P ≥ 0.9, R ≥ 0.8)
 # are not all met yet. The half grew to 120 on 2026-12-03 (test-081..120, a third writer,
-# measured once before tuning: right 30 of 40, P 0.79); with the round-7 reader corpus:
-# right 100, wrong 6, undecided 14 of 120; facts P 0.84, R 0.84.
+# measured once before tuning: right 30 of 40, P 0.79); on 2026-12-03 (986ec69): right 102,
+# wrong 5, undecided 13 of 120; facts P 0.842, R 0.836.
 TEST_HALF_GATE = CheckGate(right=0.81, wrong=0.056, fact_precision=0.82, fact_recall=0.82)
 # Answers on the frozen test half of tests/golden/questions: floors under today's numbers
 # (goals: section 0.94, advice phrase 0.80, ≤ 1 fair question in 64 refused, ≥ 5 of 6

@@ -16,14 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from graphs.assessment.reader.features import (
-    EMBED_DIM,
-    HASH_DIM,
-    HASH_START,
-    Featurizer,
-    reader_rows,
-    said_elsewhere,
-)
+from graphs.assessment.reader.bank import Bank, cached_bank, similarity_view
+from graphs.assessment.reader.features import Featurizer, reader_rows, said_elsewhere
 from graphs.assessment.reader.softmax import Softmax
 from graphs.assessment.reader.spans import Span, spans
 from graphs.models import CONTEXT_KEYS, DISQUALIFIER_KEYS, SIGNAL_KEYS, STAGES, Facts
@@ -111,40 +105,37 @@ class Reading:
 
 
 class _Neighbours:
-    """The training corpus as vectors (meaning and hashed words) with each text's labels:
-    built from the committed corpus once per process (a few seconds, at warm-up)."""
+    """The training corpus as a bank (graphs.assessment.reader.bank) with each text's labels:
+    once per process, shared by every reader in it, and kept on disk between processes."""
 
-    def __init__(self, vectors: np.ndarray, labels: dict[str, np.ndarray]) -> None:
-        self.meaning = np.ascontiguousarray(vectors[:, :EMBED_DIM])
-        self.words = np.asfortranarray(vectors[:, EMBED_DIM:])  # columns gathered per query
-        self.labels = labels
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
 
     @classmethod
     def from_corpus(cls, featurizer: Featurizer, keys: tuple[str, ...]) -> _Neighbours:
-        """The training corpus as a bank: a pure function of the committed corpus and the
-        bundled embedding weights, so it is built once per process and shared by every
-        reader in it (~130 MB), and its vectors are kept on disk beside the model cache, so a
-        one-shot `advisor check` does not spend seconds re-reading the corpus."""
         from graphs.assessment.reader.train import corpus_digest, load_examples, targets
 
         digest = corpus_digest()
+
+        def build() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+            examples = load_examples()
+            labels = {key: targets(key, examples).astype(np.int8) for key in keys}
+            # kept at half precision, as the banks always were (the votes were tuned so)
+            view = similarity_view(featurizer.rows([e.text for e in examples]))
+            return view.astype(np.float16).astype(np.float32), labels
+
         with _BANKS_LOCK:
             if (digest, keys) not in _BANKS:
-                examples = load_examples()
-                labels = {key: targets(key, examples) for key in keys}
-                vectors = _corpus_vectors(featurizer, digest, [e.text for e in examples])
-                _BANKS[digest, keys] = cls(vectors, labels)
+                bank = cached_bank(featurizer.cache_dir, "reader", digest, build)
+                if set(keys) - set(bank.labels):  # a bank cached for other facts
+                    bank = Bank.from_view(*build())
+                _BANKS[digest, keys] = cls(bank)
             return _BANKS[digest, keys]
 
     def nearest(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices of each row's NEIGHBOURS nearest training texts, and their weights (each
-        one's similarity to the row, sharpened, summing to 1 per row). The hashed words are
-        sparse: only the columns a query uses are multiplied (the same scores, far less work)."""
-        query = similarity_view(rows)
-        scores = query[:, :EMBED_DIM] @ self.meaning.T
-        used = np.flatnonzero(np.any(query[:, EMBED_DIM:] != 0, axis=0))
-        if used.size:
-            scores += query[:, EMBED_DIM + used] @ self.words[:, used].T
+        one's similarity to the row, sharpened, summing to 1 per row)."""
+        scores = self.bank.scores(similarity_view(rows))
         near = np.argsort(-scores, axis=1, kind="stable")[:, :NEIGHBOURS]
         weights = np.maximum(np.take_along_axis(scores, near, axis=1), 0.0) ** VOTE_SHARPNESS
         total = weights.sum(axis=1, keepdims=True)
@@ -155,34 +146,12 @@ class _Neighbours:
         """Per row, the similarity-weighted share of its neighbours in each class of `key`."""
         classes = len(STAGE_CLASSES) if key == "stage" else len(TRI_CLASSES)
         index, weights = near
-        labels = self.labels[key][index]
+        labels = self.bank.labels[key][index]
         return np.stack([((labels == c) * weights).sum(axis=1) for c in range(classes)], axis=1)
 
 
 _BANKS: dict[tuple[str, tuple[str, ...]], _Neighbours] = {}
 _BANKS_LOCK = threading.Lock()
-
-
-def _corpus_vectors(featurizer: Featurizer, digest: str, texts: list[str]) -> np.ndarray:
-    cache = featurizer.cache_dir / f"reader-neighbours-{digest[:16]}.npy"
-    if cache.exists():
-        try:
-            return np.load(cache).astype(np.float32)
-        except (OSError, ValueError):
-            pass  # unreadable: rebuild it
-    rows = similarity_view(featurizer.rows(texts)).astype(np.float16)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, rows)
-    except OSError:
-        pass  # a read-only data dir: rebuilt by the next process
-    return rows.astype(np.float32)
-
-
-def similarity_view(rows: np.ndarray) -> np.ndarray:
-    """Meaning and hashed words of feature rows, unit length: "a text much like this"."""
-    view = np.hstack([rows[:, :EMBED_DIM], rows[:, HASH_START : HASH_START + HASH_DIM]])
-    return view / (np.linalg.norm(view, axis=1, keepdims=True) + 1e-8)
 
 
 def _words(found: list[Span]) -> np.ndarray:

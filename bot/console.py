@@ -85,7 +85,7 @@ def render_check_text(result: CheckResult) -> str:
         lines.append(f"  • {r.key}{value} — “{r.evidence}” ({r.confidence:.0%})")
     if not result.read:
         lines.append("  (nothing I could use yet)")
-    said = reading_said(result.read)
+    said = reading_said(result.read, result.hinted)
     decided = result.recommendation is not None
     lines += ["", render_explanation_text(explain(result.outcome, said=said, verdict=decided))]
     if not decided:
@@ -99,7 +99,7 @@ def check_json(result: CheckResult) -> dict:
     """`advisor check --json`: `recommendation` is the option, or null when undecided (then
     `leaning` and `questions` say where it points and what would settle it)."""
     outcome = result.outcome
-    said = reading_said(result.read)
+    said = reading_said(result.read, result.hinted)
     ex = explain(outcome, said=said, verdict=result.recommendation is not None)
     payload = outcome.model_dump(mode="json")
     payload.update(
@@ -109,6 +109,7 @@ def check_json(result: CheckResult) -> dict:
         undecided_because=result.undecided_because,
         questions=[q.model_dump(mode="json") for q in result.questions],
         read=[r.model_dump(mode="json") for r in result.read],
+        hinted=[r.model_dump(mode="json") for r in result.hinted],
         detected=result.detected.model_dump(mode="json"),
         explanation={
             "why": [_reason(r) for r in ex.why],

@@ -261,6 +261,11 @@ class CheckResult(BaseModel):
         default=None, description="What the facts read so far point to, when undecided."
     )
     undecided_because: str | None = None
+    hinted: list[ReadFact] = Field(
+        default_factory=list,
+        description="Facts only hinted at (value: the guess) that the leaning rests on; "
+        "the first questions ask to confirm them.",
+    )
     questions: list[InterviewQuestion] = Field(
         default_factory=list, description="One to three questions that would settle it."
     )

@@ -37,7 +37,11 @@ def render_check(result: CheckResult, *, asking_next: bool = False) -> list[Mess
     questions follow right away in the thread: `asking_next`)."""
     blocks: list[Block] = [*_what_i_read(result)]
     outcome = result.outcome
-    ex = explain(outcome, said=reading_said(result.read), verdict=result.recommendation is not None)
+    ex = explain(
+        outcome,
+        said=reading_said(result.read, result.hinted),
+        verdict=result.recommendation is not None,
+    )
     blocks += recommendation_body(ex)
     if result.recommendation is None and asking_next:
         blocks += _to_settle_it(result)

@@ -156,7 +156,7 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         result = await self.advisor.check(
             text, self.tenant(activity), channel="teams", user_id=_user(activity)
         )
-        said = reading_said(result.read)
+        said = reading_said(result.read, result.hinted)
         go_on = result.recommendation is None and bool(result.questions)
         shown = [cards.check_card(result, said, asking_next=go_on)]
         if go_on:  # the check goes on as the interview, asking only what is missing

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphs.assessment.decide import decide, second_look
 from graphs.assessment.questions import build_question
-from graphs.assessment.reader import Reading
+from graphs.assessment.reader import FactReading, Reading
 from graphs.models import CheckResult, ReadFact
 
 
@@ -22,6 +22,7 @@ def check_result(reading: Reading, source: str = "offline") -> CheckResult:
         recommendation=decision.recommendation if decision.decided else None,
         leaning=None if decision.decided else decision.recommendation,
         undecided_because=decision.why,
+        hinted=[_as_read(reading.facts[key], guess=True) for key in decision.hinted],
         questions=questions,
         source="llm" if source == "llm" else "offline",
     )
@@ -31,19 +32,20 @@ def read_facts(reading: Reading) -> list[ReadFact]:
     """The facts the reading settled, in the interview's order, each with its evidence."""
     from graphs.assessment.questions import interview_keys
 
-    out = []
-    for key in interview_keys():
-        read = reading.facts.get(key)
-        if read is None or read.value is None:
-            continue
-        span = read.evidence
-        out.append(
-            ReadFact(
-                key=key,
-                value=read.value,
-                confidence=round(read.confidence, 3),
-                evidence=span.text if span else None,
-                start=span.start if span else None,
-            )
-        )
-    return out
+    return [
+        _as_read(read)
+        for key in interview_keys()
+        if (read := reading.facts.get(key)) is not None and read.value is not None
+    ]
+
+
+def _as_read(read: FactReading, *, guess: bool = False) -> ReadFact:
+    """A fact as shown: its value (or, for a hint, the value it leaned to) and its words."""
+    span = read.evidence
+    return ReadFact(
+        key=read.key,
+        value=read.best_guess if guess else read.value,
+        confidence=round(read.confidence, 3),
+        evidence=span.text if span else None,
+        start=span.start if span else None,
+    )

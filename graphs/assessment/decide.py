@@ -25,6 +25,13 @@ MARGIN = 1.0  # a winning margin below this is a leaning, not a verdict
 # dev, but dropping the floor had doubled wrong verdicts on the test half before (issue 14).
 MIN_SUPPORT = 0.55
 MAX_QUESTIONS = 3
+# With nothing read surely enough to point anywhere, the leaning is taken from what the text
+# hinted at (signals and context read at least this surely, below their thresholds), and
+# those hints are the first questions: "tech is everything, CTO candidate ready" leans to a
+# full-time CTO and asks to confirm it, where it used to lean "not yet" and ask about signals.
+# Reasons not to hire are left out: hinted, they are mostly not said (second_look takes the
+# surest of them from MIN_SUPPORT). Tuned on the dev half only (docs/benchmarks.md).
+HINT_FLOOR = 0.35
 _GROUP = {**dict.fromkeys(SIGNAL_KEYS, "signals"), **dict.fromkeys(DISQUALIFIER_KEYS, "disq")}
 
 
@@ -37,6 +44,7 @@ class Decision:
     ask: list[str] = field(default_factory=list)  # fact keys that would settle it, in order
     why: str | None = None  # why it is only a leaning
     said: dict[str, str] = field(default_factory=dict)  # fact key → the founder's words read
+    hinted: list[str] = field(default_factory=list)  # hints a leaning rests on (HINT_FLOOR)
 
 
 def decide_text(reader: Reader, text: str) -> Decision:
@@ -82,6 +90,12 @@ def decide(facts: Facts, reading: Reading | None = None) -> Decision:
     rec = recommend(facts)
     top, runner_up, scores = rec.recommendation, rec.runner_up, rec.scores
     if scores[top] <= 0:
+        hinted = _hinted_leaning(facts, reading)
+        if hinted is not None:
+            lean, keys = hinted
+            ask = keys + [k for k in _open_questions(facts, reading) if k not in keys]
+            why = "Nothing was said surely enough to decide; this leaning rests on hints."
+            return Decision(lean, False, ask[:MAX_QUESTIONS], why, hinted=keys)
         why = "Nothing in the description points to any option yet."
         return Decision(rec, False, _open_questions(facts, reading), why)
     if scores[top] - scores[runner_up] < MARGIN:
@@ -92,6 +106,41 @@ def decide(facts: Facts, reading: Reading | None = None) -> Decision:
         why = "What points to it was only hinted at; I would rather you confirmed it."
         return Decision(rec, False, shaky, why)
     return Decision(rec, True)
+
+
+def _hinted_leaning(
+    facts: Facts, reading: Reading | None
+) -> tuple[Recommendation, list[str]] | None:
+    """The rubric's answer with the hinted signals and context taken as read, and the hints
+    behind its winner (surest first), when the hints point anywhere at all."""
+    from graphs.assessment.explain import rule_facts
+
+    if reading is None:
+        return None
+    hints = {
+        r.key: r
+        for r in reading.facts.values()
+        if r.value is None
+        and isinstance(r.best_guess, bool)
+        and r.key != "stage"
+        and r.key not in DISQUALIFIER_KEYS
+        and r.confidence >= HINT_FLOOR
+        and _unknown(facts, r.key)
+    }
+    hinted = facts
+    for key, read in hints.items():
+        hinted = _with(hinted, key, read.best_guess)  # type: ignore[arg-type]
+    rec = recommend(hinted)
+    if rec.scores[rec.recommendation] <= 0:
+        return None
+    behind = {
+        k
+        for h in rec.rules
+        if h.option == rec.recommendation and h.weight > 0
+        for k in rule_facts(h)
+    }
+    keys = sorted(behind & set(hints), key=lambda k: -hints[k].confidence)
+    return (rec, keys) if keys else None
 
 
 def _shaky_support(rec: Recommendation, reading: Reading | None) -> list[str]:

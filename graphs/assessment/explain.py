@@ -132,9 +132,11 @@ def _said_for(hit: RuleHit, said: Mapping[str, str]) -> str | None:
     return " … ".join(dict.fromkeys(words)) or None
 
 
-def reading_said(read: Iterable[ReadFact]) -> dict[str, str]:
-    """For a reading (the check's `read`): the founder's own words each fact was read from."""
-    return {r.key: f"you said: “{r.evidence}”" for r in read if r.evidence}
+def reading_said(read: Iterable[ReadFact], hinted: Iterable[ReadFact] = ()) -> dict[str, str]:
+    """For a reading (the check's `read`, and the `hinted` facts a leaning rests on): the
+    founder's own words each fact was read from, a hint marked as one."""
+    said = {r.key: f"you hinted: “{r.evidence}”" for r in hinted if r.evidence}
+    return said | {r.key: f"you said: “{r.evidence}”" for r in read if r.evidence}
 
 
 def answers_said(facts: Facts) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphs.assessment.explain import Explanation, answers_said, explain, reading_said
+from graphs.assessment.explain import Explanation, answers_said, check_said, explain
 from graphs.assessment.rubric import OPTION_NAMES
 from graphs.models import Answer, CheckResult, Recommendation
 
@@ -85,7 +85,7 @@ def render_check_text(result: CheckResult) -> str:
         lines.append(f"  • {r.key}{value} — “{r.evidence}” ({r.confidence:.0%})")
     if not result.read:
         lines.append("  (nothing I could use yet)")
-    said = reading_said(result.read, result.hinted)
+    said = check_said(result)
     decided = result.recommendation is not None
     lines += ["", render_explanation_text(explain(result.outcome, said=said, verdict=decided))]
     if not decided:
@@ -99,7 +99,7 @@ def check_json(result: CheckResult) -> dict:
     """`advisor check --json`: `recommendation` is the option, or null when undecided (then
     `leaning` and `questions` say where it points and what would settle it)."""
     outcome = result.outcome
-    said = reading_said(result.read, result.hinted)
+    said = check_said(result)
     ex = explain(outcome, said=said, verdict=result.recommendation is not None)
     payload = outcome.model_dump(mode="json")
     payload.update(

@@ -22,7 +22,7 @@ from bot.slack.render_assessment import (
     facts_value,
     recommendation_body,
 )
-from graphs.assessment.explain import explain, reading_said
+from graphs.assessment.explain import check_said, explain
 from graphs.assessment.rubric import OPTION_NAMES
 from graphs.assessment.signals import stage_label, topic_label
 from graphs.models import CheckResult, Facts
@@ -39,7 +39,7 @@ def render_check(result: CheckResult, *, asking_next: bool = False) -> list[Mess
     outcome = result.outcome
     ex = explain(
         outcome,
-        said=reading_said(result.read, result.hinted),
+        said=check_said(result),
         verdict=result.recommendation is not None,
     )
     blocks += recommendation_body(ex)

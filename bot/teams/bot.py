@@ -27,7 +27,7 @@ from bot.teams.messages import (
     markdown,
 )
 from bot.teams.store import ConversationStore
-from graphs.assessment.explain import reading_said
+from graphs.assessment.explain import check_said
 from graphs.models import InterviewTurn
 from graphs.qa.graph import QuestionError
 from graphs.runtime import Advisor
@@ -156,7 +156,7 @@ class AdvisorTeamsBot(TeamsActivityHandler):
         result = await self.advisor.check(
             text, self.tenant(activity), channel="teams", user_id=_user(activity)
         )
-        said = reading_said(result.read, result.hinted)
+        said = check_said(result)
         go_on = result.recommendation is None and bool(result.questions)
         shown = [cards.check_card(result, said, asking_next=go_on)]
         if go_on:  # the check goes on as the interview, asking only what is missing

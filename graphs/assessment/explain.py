@@ -17,6 +17,7 @@ from graphs.models import (
     CONTEXT_KEYS,
     DISQUALIFIER_KEYS,
     SIGNAL_KEYS,
+    CheckResult,
     Citation,
     Facts,
     PlanWeek,
@@ -137,6 +138,11 @@ def reading_said(read: Iterable[ReadFact], hinted: Iterable[ReadFact] = ()) -> d
     founder's own words each fact was read from, a hint marked as one."""
     said = {r.key: f"you hinted: “{r.evidence}”" for r in hinted if r.evidence}
     return said | {r.key: f"you said: “{r.evidence}”" for r in read if r.evidence}
+
+
+def check_said(result: CheckResult) -> dict[str, str]:
+    """For a check: the words of what it read, and of the hints its leaning rests on."""
+    return reading_said(result.read, result.hinted)
 
 
 def answers_said(facts: Facts) -> dict[str, str]:

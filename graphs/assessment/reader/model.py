@@ -27,6 +27,7 @@ FACT_GROUPS: dict[str, str] = {
     **dict.fromkeys(DISQUALIFIER_KEYS, "disqualifiers"),
     **dict.fromkeys(CONTEXT_KEYS, "context"),
 }
+ALL_KEYS = ("stage", *FACT_GROUPS)  # every fact the corpus labels
 TRI_CLASSES = ("none", "yes", "no")
 STAGE_CLASSES = ("none", *STAGES)
 ARTEFACT = Path(__file__).parent / "model.npz"
@@ -112,25 +113,22 @@ class _Neighbours:
         self.bank = bank
 
     @classmethod
-    def from_corpus(cls, featurizer: Featurizer, keys: tuple[str, ...]) -> _Neighbours:
+    def from_corpus(cls, featurizer: Featurizer) -> _Neighbours:
         from graphs.assessment.reader.train import corpus_digest, load_examples, targets
 
         digest = corpus_digest()
 
         def build() -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            examples = load_examples()
-            labels = {key: targets(key, examples).astype(np.int8) for key in keys}
+            examples = load_examples()  # labels for every fact, whichever the models read
+            labels = {key: targets(key, examples).astype(np.int8) for key in ALL_KEYS}
             # kept at half precision, as the banks always were (the votes were tuned so)
             view = similarity_view(featurizer.rows([e.text for e in examples]))
             return view.astype(np.float16).astype(np.float32), labels
 
         with _BANKS_LOCK:
-            if (digest, keys) not in _BANKS:
-                bank = cached_bank(featurizer.cache_dir, "reader", digest, build)
-                if set(keys) - set(bank.labels):  # a bank cached for other facts
-                    bank = Bank.from_view(*build())
-                _BANKS[digest, keys] = cls(bank)
-            return _BANKS[digest, keys]
+            if digest not in _BANKS:
+                _BANKS[digest] = cls(cached_bank(featurizer.cache_dir, "reader", digest, build))
+            return _BANKS[digest]
 
     def nearest(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Indices of each row's NEIGHBOURS nearest training texts, and their weights (each
@@ -150,7 +148,7 @@ class _Neighbours:
         return np.stack([((labels == c) * weights).sum(axis=1) for c in range(classes)], axis=1)
 
 
-_BANKS: dict[tuple[str, tuple[str, ...]], _Neighbours] = {}
+_BANKS: dict[str, _Neighbours] = {}
 _BANKS_LOCK = threading.Lock()
 
 
@@ -208,7 +206,7 @@ class ReaderModel:
     def _bank(self, featurizer: Featurizer) -> _Neighbours:
         with self._lock:
             if self._bank_ is None:
-                self._bank_ = _Neighbours.from_corpus(featurizer, tuple(self.models))
+                self._bank_ = _Neighbours.from_corpus(featurizer)
             return self._bank_
 
     def _read_fact(
